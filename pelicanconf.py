@@ -1,0 +1,72 @@
+"""Mirsad development settings: `invoke build` / `make build` read this file.
+
+Everything a newsroom is expected to change is documented in README.md
+("Settings"). `publishconf.py` imports this file and overrides what differs
+for publication.
+"""
+
+import os
+import sys
+
+SITENAME = "مرصد"
+SITEURL = os.environ.get("MIRSAD_SITEURL", "http://localhost:8000")
+# Relative links make the output work from any folder, any host and file://.
+RELATIVE_URLS = True
+TIMEZONE = "Africa/Tripoli"
+
+PATH = "content"
+ARTICLE_PATHS = ["briefings"]
+PAGE_PATHS = []
+STATIC_PATHS = ["images"]
+
+PLUGIN_PATHS = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "plugins")]
+# The plugins share helpers (plugins/mirsad_common), so their folder is importable.
+sys.path.insert(0, PLUGIN_PATHS[0])
+PLUGINS = ["mirsad_markdown", "mirsad_i18n"]
+THEME = "themes/mirsad"
+
+# The source language of the briefings: every briefing is written in it
+# unless its front matter says `lang:`.
+DEFAULT_LANG = "ar"
+
+MIRSAD_I18N = {
+    # Site languages; the source language (DEFAULT_LANG) must be one of them.
+    "languages": ["ar", "en", "fr"],
+    # Sites with other pairs only change the list above, e.g. ["ar", "en"].
+    "site_names": {"ar": "مرصد", "en": "Mirsad", "fr": "Mirsad"},
+}
+
+MIRSAD_MARKDOWN = {}
+
+# URL scheme (see README, "URLs"): every language under its own folder, one
+# .html file per page so that the site works from file:// without a server.
+ARTICLE_URL = "{lang}/briefings/{slug}.html"
+ARTICLE_SAVE_AS = ARTICLE_URL
+ARTICLE_LANG_URL = ARTICLE_URL
+ARTICLE_LANG_SAVE_AS = ARTICLE_URL
+DEFAULT_PAGINATION = 10
+PAGINATED_TEMPLATES = {"index": None, "tag": None, "category": None}
+
+# Listing pages (home, archives, tags, categories) and feeds are written per
+# language by plugins/mirsad_i18n; Pelican's single-language ones are off.
+DIRECT_TEMPLATES = []
+INDEX_SAVE_AS = ""
+TAG_SAVE_AS = TAGS_SAVE_AS = ""
+CATEGORY_SAVE_AS = CATEGORIES_SAVE_AS = ""
+AUTHOR_SAVE_AS = AUTHORS_SAVE_AS = ""
+ARCHIVES_SAVE_AS = ""
+FEED_ALL_ATOM = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+
+# Autoescape everything; only sanitised briefing bodies are marked safe.
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
+
+# Arabic titles are transliterated to ASCII (Unidecode) for derived slugs.
+SLUGIFY_SOURCE = "title"
+SLUGIFY_USE_UNICODE = False
+
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False

@@ -1,0 +1,1 @@
+"""Helpers shared by Mirsad's plugins (not a plugin itself)."""

@@ -1,0 +1,42 @@
+"""Plugin settings: one dict per plugin, merged over documented defaults."""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+
+class SettingsError(ValueError):
+    """A plugin setting in pelicanconf.py has the wrong type or value."""
+
+
+def plugin_settings(
+    settings: Mapping[str, Any], name: str, defaults: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Return ``defaults`` updated with ``settings[name]``.
+
+    Unknown keys are reported (with the closest known key) rather than
+    silently ignored, since a typo would otherwise look like a broken feature.
+    """
+    given = settings.get(name) or {}
+    if not isinstance(given, Mapping):
+        raise SettingsError(
+            f"{name} in pelicanconf.py must be a dict, not {type(given).__name__}"
+        )
+    merged = copy.deepcopy(dict(defaults))
+    for key, value in given.items():
+        if key not in defaults:
+            close = difflib.get_close_matches(key, list(defaults), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            logger.warning(
+                "%s: unknown setting %s[%r] ignored%s (known: %s)",
+                name.lower(), name, key, hint, ", ".join(sorted(defaults)),
+            )
+            continue
+        merged[key] = value
+    return merged

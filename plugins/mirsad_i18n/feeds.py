@@ -1,0 +1,40 @@
+"""One Atom feed per language (Pelican's own feeds know a single language)."""
+
+from __future__ import annotations
+
+import os
+
+from feedgenerator import Atom1Feed, get_tag_uri
+
+from .site import Site
+
+
+def write_feed(site: Site, lang: str, output_path: str, siteurl: str) -> str:
+    config = site.config
+    save_as = config.save_as("feed", lang)
+    articles = site.articles_in(lang)[: config.options["feed_max_items"]]
+    feed = Atom1Feed(
+        title=config.site_names[lang],
+        link=f"{siteurl}/{site.home(lang)}",
+        feed_url=f"{siteurl}/{save_as}",
+        description="",
+        language=lang,
+        feed_guid=f"{siteurl}/{save_as}",
+    )
+    for article in articles:
+        link = f"{siteurl}/{article.url}"
+        feed.add_item(
+            title=article.title,
+            link=link,
+            unique_id=get_tag_uri(link, article.date),
+            description=article.abstract,
+            content=article.get_content(siteurl),
+            pubdate=article.date,
+            updateddate=getattr(article, "modified", None),
+            categories=[term.name(lang) for term in article.tag_terms],
+        )
+    path = os.path.join(output_path, save_as)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        feed.write(handle, "utf-8")
+    return save_as

@@ -1,0 +1,56 @@
+"""Writes each language's listing pages, feed, the sitemap and the root page."""
+
+from __future__ import annotations
+
+import logging
+
+from pelican.generators import Generator
+
+from . import config as i18n_config
+from .feeds import write_feed
+from .site import Site
+from .sitemap import write_sitemap
+from .taxonomy import TermRegistry, load_taxonomy
+
+logger = logging.getLogger(__name__)
+
+TEMPLATES = {
+    "index": "index", "archives": "archives", "tags": "tags",
+    "tag": "tag", "categories": "categories", "category": "category",
+}
+
+
+class MultilingualGenerator(Generator):
+    def generate_context(self) -> None:
+        config = i18n_config.load(self.settings)
+        taxonomy = load_taxonomy(f"{self.path}/{config.options['taxonomy_file']}")
+        registry = TermRegistry(taxonomy, config.source.code)
+        self.site = Site(self.context["articles"], config, registry)
+        self.context["mirsad_site"] = self.site
+        self.context["I18N"] = config
+
+    def generate_output(self, writer) -> None:
+        site, config = self.site, self.site.config
+        relative = self.settings["RELATIVE_URLS"]
+        for listing in site.listings:
+            name = TEMPLATES[listing.kind]
+            writer.write_file(
+                listing.save_as, self.get_template(name), self.context, relative,
+                paginated={"articles": listing.articles}, template_name=name,
+                url=listing.save_as, page_lang=listing.language.code,
+                language=listing.language, listing=listing, alternates=listing.alternates,
+                articles=listing.articles, term=listing.term,
+            )
+        siteurl = self.settings["SITEURL"]
+        for language in config.languages:
+            write_feed(site, language.code, self.output_path, siteurl)
+        write_sitemap(site, self.output_path, siteurl)
+        root = config.options["root_save_as"]
+        if root:
+            home = next(listing for listing in site.listings
+                        if listing.kind == "index" and listing.language == config.source)
+            writer.write_file(
+                root, self.get_template("root"), self.context, relative,
+                page_lang=home.language.code, language=home.language, listing=home,
+                alternates=home.alternates,
+            )

@@ -1,0 +1,37 @@
+"""mirsad_i18n: a site per language (ar, en, fr by default) from one build.
+
+Receivers:
+- generator_init: UI strings (Babel catalogs) and date filters in templates;
+- article_generator_pretaxonomy: attach reviewed translations to originals;
+- get_generators: the generator writing per-language listings, feeds, sitemap.
+"""
+
+from __future__ import annotations
+
+from pelican import signals
+
+from . import config as i18n_config
+from .catalogs import Catalogs
+from .generator import MultilingualGenerator
+from .reviewed import attach_reviewed
+
+
+def install_templating(generator) -> None:
+    config = i18n_config.load(generator.settings)
+    catalogs = Catalogs(config.options["catalog_dir"], config.codes, config.source.code)
+    catalogs.install(generator.env)
+    generator.env.globals.update(I18N=config)
+
+
+def add_reviewed_translations(generator) -> None:
+    attach_reviewed(generator, i18n_config.load(generator.settings))
+
+
+def add_generator(pelican) -> type[MultilingualGenerator]:
+    return MultilingualGenerator
+
+
+def register() -> None:
+    signals.generator_init.connect(install_templating)
+    signals.article_generator_pretaxonomy.connect(add_reviewed_translations)
+    signals.get_generators.connect(add_generator)

@@ -1,0 +1,152 @@
+"""The multilingual site: every briefing with its language versions, and the
+listing pages (home, archives, tags, categories) of each language."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html import unescape
+
+from pelican.contents import Article
+
+from .config import I18nConfig, Language
+from .taxonomy import Term, TermRegistry
+
+ABSTRACT_WORDS = 60
+
+
+@dataclass
+class Briefing:
+    original: Article
+    versions: dict[str, Article]  # language code -> article (the original included)
+
+
+@dataclass
+class Alternate:
+    """One entry of a page's language switcher / hreflang set."""
+
+    language: Language
+    url: str
+    title: str
+    exists: bool  # False: no such page in that language, the URL is its home
+    current: bool
+
+
+@dataclass
+class Listing:
+    kind: str  # index, archives, tags, tag, categories, category
+    language: Language
+    save_as: str
+    articles: list[Article]
+    term: Term | None = None
+    terms: list[tuple[Term, int]] = field(default_factory=list)
+    alternates: list[Alternate] = field(default_factory=list)
+    x_default: str = ""  # hreflang="x-default": the source language's version
+
+    @property
+    def key(self) -> tuple[str, str | None]:
+        return (self.kind, self.term.key if self.term else None)
+
+
+class Site:
+    def __init__(self, articles: list[Article], config: I18nConfig, registry: TermRegistry):
+        self.config = config
+        self.registry = registry
+        self.briefings = [
+            Briefing(a, {a.lang: a, **{t.lang: t for t in a.translations}})
+            for a in articles
+        ]
+        for briefing in self.briefings:
+            self._annotate(briefing)
+        self.listings = [
+            listing for language in config.languages for listing in self._listings_in(language)
+        ]
+        self._link_listings()
+
+    def articles_in(self, lang: str) -> list[Article]:
+        versions = [b.versions[lang] for b in self.briefings if lang in b.versions]
+        return sorted(versions, key=lambda article: article.date, reverse=True)
+
+    def home(self, lang: str) -> str:
+        return self.config.save_as("index", lang)
+
+    # --- briefings -------------------------------------------------------
+
+    def _annotate(self, briefing: Briefing) -> None:
+        category = getattr(briefing.original, "category", None)
+        for lang, article in briefing.versions.items():
+            article.briefing = briefing
+            article.language = self.config.language(lang)
+            article.tag_terms = [self.registry.term("tag", t) for t in getattr(article, "tags", [])]
+            article.category_term = self.registry.term("category", category) if category else None
+            article.abstract = abstract(article)
+            article.x_default = briefing.original.url
+            article.alternates = [
+                Alternate(language, *self._target(briefing, language.code), language.code == lang)
+                for language in self.config.languages
+            ]
+
+    def _target(self, briefing: Briefing, lang: str) -> tuple[str, str, bool]:
+        version = briefing.versions.get(lang)
+        if version is None:
+            return self.home(lang), self.config.site_names[lang], False
+        return version.url, version.title, True
+
+    # --- listings --------------------------------------------------------
+
+    def _listings_in(self, language: Language) -> list[Listing]:
+        lang, save_as = language.code, self.config.save_as
+        articles = self.articles_in(lang)
+        listings = [
+            Listing("index", language, save_as("index", lang), articles),
+            Listing("archives", language, save_as("archives", lang), articles),
+        ]
+        for kind, plural, terms_of in (
+            ("tag", "tags", lambda a: a.tag_terms),
+            ("category", "categories", lambda a: [a.category_term] if a.category_term else []),
+        ):
+            grouped: dict[Term, list[Article]] = {}
+            for article in articles:
+                for term in terms_of(article):
+                    grouped.setdefault(term, []).append(article)
+            ordered = sorted(grouped, key=lambda term: term.name(lang))
+            listings.append(Listing(plural, language, save_as(plural, lang), articles,
+                                    terms=[(term, len(grouped[term])) for term in ordered]))
+            listings += [
+                Listing(kind, language, save_as(kind, lang, term.slug), grouped[term], term)
+                for term in ordered
+            ]
+        return listings
+
+    def _link_listings(self) -> None:
+        by_key: dict[tuple, dict[str, Listing]] = {}
+        for listing in self.listings:
+            by_key.setdefault(listing.key, {})[listing.language.code] = listing
+        source = self.config.source.code
+        for listing in self.listings:
+            versions = by_key[listing.key]
+            listing.x_default = versions[source].save_as if source in versions else self.home(source)
+            listing.alternates = [
+                Alternate(
+                    language,
+                    versions[language.code].save_as if language.code in versions else self.home(language.code),
+                    self.config.site_names[language.code],
+                    language.code in versions,
+                    language.code == listing.language.code,
+                )
+                for language in self.config.languages
+            ]
+
+
+def abstract(article: Article) -> str:
+    """Plain-text teaser: the authored summary, else the key points, else the
+    start of the first paragraph."""
+    metadata = article.metadata
+    if metadata.get("summary_text"):
+        return metadata["summary_text"]
+    if metadata.get("key_points"):
+        return " ".join(metadata["key_points"])
+    match = re.search(r"<p>(.*?)</p>", article.content, flags=re.S)
+    text = unescape(re.sub(r"<[^>]+>", "", match.group(1))) if match else ""
+    words = text.split()
+    return " ".join(words[:ABSTRACT_WORDS]) + (" …" if len(words) > ABSTRACT_WORDS else "")

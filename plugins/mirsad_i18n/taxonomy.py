@@ -1,0 +1,89 @@
+"""Tags and categories: one identity (and URL) per term, a name per language.
+
+A term is identified by its name in the source language, as written in the
+briefings' front matter. `content/taxonomy.yml` gives its stable URL slug and
+its display name in the other languages; without an entry the slug is
+Pelican's (transliterated) one and the source name is shown everywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+logger = logging.getLogger(__name__)
+
+KINDS = ("tags", "categories")
+
+
+class TaxonomyError(ValueError):
+    """content/taxonomy.yml is malformed; the message says where and how to fix it."""
+
+
+@dataclass
+class Term:
+    kind: str  # "tag" or "category"
+    key: str  # name in the source language
+    slug: str
+    source_lang: str
+    names: dict[str, str] = field(default_factory=dict)
+
+    def name(self, lang: str) -> str:
+        return self.names.get(lang, self.key)
+
+    def name_lang(self, lang: str) -> str:
+        """Language of the name shown on a `lang` page (for the lang attribute)."""
+        return lang if lang in self.names else self.source_lang
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.key))
+
+
+def load_taxonomy(path: str) -> dict[str, dict[str, dict[str, str]]]:
+    """Read taxonomy.yml: {"tags": {name: {slug, <lang>: name}}, "categories": ...}."""
+    if not os.path.exists(path):
+        return {kind: {} for kind in KINDS}
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else path
+        raise TaxonomyError(f"{where}: invalid YAML ({error}). Fix the syntax") from None
+    unknown = set(data) - set(KINDS)
+    if unknown:
+        raise TaxonomyError(
+            f"{path}: unknown section(s) {sorted(unknown)}. Use only 'tags:' and 'categories:'"
+        )
+    entries: dict[str, dict[str, dict[str, str]]] = {}
+    for kind in KINDS:
+        entries[kind] = {}
+        for name, value in (data.get(kind) or {}).items():
+            if not isinstance(value, dict):
+                raise TaxonomyError(
+                    f"{path}: {kind} entry {name!r} must be a mapping like "
+                    "{slug: libya, en: Libya, fr: Libye}"
+                )
+            entries[kind][str(name)] = {str(k): str(v) for k, v in value.items()}
+    return entries
+
+
+class TermRegistry:
+    """Finds or creates the Term for a Pelican Tag or Category."""
+
+    def __init__(self, taxonomy: dict[str, Any], source_lang: str):
+        self.taxonomy = taxonomy
+        self.source_lang = source_lang
+        self.terms: dict[tuple[str, str], Term] = {}
+
+    def term(self, kind: str, wrapper) -> Term:
+        key = (kind, wrapper.name)
+        if key not in self.terms:
+            entry = dict(self.taxonomy["tags" if kind == "tag" else "categories"].get(wrapper.name, {}))
+            slug = entry.pop("slug", None) or wrapper.slug
+            self.terms[key] = Term(kind, wrapper.name, slug, self.source_lang, entry)
+        return self.terms[key]

@@ -1,0 +1,138 @@
+"""YAML front matter: split it from the body and check its fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+logger = logging.getLogger(__name__)
+
+DELIMITER = "---"
+
+# Field name -> what it holds. Documented in README ("Writing a briefing").
+FIELDS = {
+    "title": "headline (required)",
+    "date": "publication date, e.g. 2017-01-25 10:00 (required for briefings)",
+    "modified": "last update date",
+    "lang": "language code of this text (default: the site's source language)",
+    "slug": "URL name (default: derived from the title)",
+    "tags": "list of tags",
+    "category": "one category",
+    "summary": "authored summary (plain text)",
+    "key_points": "authored key points (list of plain-text strings)",
+    "source": "where the information comes from",
+    "location": "place or list of places",
+    "author": "author name",
+    "authors": "list of author names",
+    "status": "published (default), draft or hidden",
+    "translator": "who reviewed a translation",
+    "reviewed": "date a translation was reviewed",
+    "source_hash": "hash of the original a reviewed translation was made from",
+}
+LIST_FIELDS = {"tags", "key_points", "location", "authors"}
+DATE_FIELDS = {"date", "modified", "reviewed"}
+
+
+class BriefingError(ValueError):
+    """A briefing file cannot be read; the message names the file and the fix."""
+
+    def __init__(self, path: str, problem: str, fix: str, line: int | None = None):
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {problem}. {fix}")
+        self.path, self.line = path, line
+
+
+@dataclass
+class Document:
+    fields: dict[str, Any]
+    body: str
+    body_line: int  # 1-based line of the body's first line in the file
+
+
+def split(text: str, path: str) -> Document:
+    """Separate the ``---`` delimited YAML front matter from the Markdown body."""
+    text = text.removeprefix("\ufeff")
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != DELIMITER:
+        raise BriefingError(
+            path, "no front matter",
+            "Start the file with a line '---', the YAML fields (title, date, ...), "
+            "and another '---' line", line=1,
+        )
+    for index, line in enumerate(lines[1:], start=1):
+        if line.strip() == DELIMITER:
+            break
+    else:
+        raise BriefingError(
+            path, "the front matter is not closed",
+            "Add a line '---' after the last YAML field", line=1,
+        )
+    fields = _parse_yaml("".join(lines[1:index]), path)
+    return Document(fields, "".join(lines[index + 1:]), body_line=index + 2)
+
+
+def _parse_yaml(source: str, path: str) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(source) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        problem = getattr(error, "problem", None) or str(error)
+        raise BriefingError(
+            path, f"invalid YAML front matter ({problem})",
+            "Check quoting: a value containing ': ' or starting with a quote, "
+            "'#', '[' or '{' must be written inside double quotes",
+            line=mark.line + 2 if mark else None,  # +1 for 0-based, +1 for '---'
+        ) from None
+    if not isinstance(data, dict):
+        raise BriefingError(
+            path, "the front matter is not a list of 'field: value' lines",
+            "Write one 'field: value' per line between the two '---' lines", line=2,
+        )
+    return {str(key).strip().lower(): value for key, value in data.items()}
+
+
+def check_fields(fields: dict[str, Any], path: str) -> dict[str, Any]:
+    """Normalise field values to the types the reader expects."""
+    checked: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name not in FIELDS:
+            close = difflib.get_close_matches(name, list(FIELDS), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            logger.warning(
+                "mirsad_markdown: %s: unknown front matter field '%s' ignored%s",
+                path, name, hint,
+            )
+            continue
+        if value is None:
+            continue
+        checked[name] = _normalise(name, value, path)
+    title = checked.get("title", "")
+    if not isinstance(title, str) or not title.strip():
+        raise BriefingError(path, "no title", "Add a line 'title: \"...\"' to the front matter")
+    return checked
+
+
+def _normalise(name: str, value: Any, path: str) -> Any:
+    if name in DATE_FIELDS:
+        if isinstance(value, (dt.date, dt.datetime)):
+            return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+        return str(value)
+    if name in LIST_FIELDS:
+        items = value if isinstance(value, list) else [value]
+        if any(isinstance(item, (dict, list)) for item in items):
+            raise BriefingError(
+                path, f"'{name}' must be a list of plain strings",
+                f"Write it as {name}: [first, second]",
+            )
+        return [str(item).strip() for item in items if str(item).strip()]
+    if isinstance(value, (dict, list)):
+        raise BriefingError(
+            path, f"'{name}' must be a single value, not a {type(value).__name__}",
+            f"Write it as {name}: \"...\"",
+        )
+    return str(value).strip()

@@ -1,0 +1,26 @@
+"""mirsad_markdown: registers the briefing reader for .md files."""
+
+from __future__ import annotations
+
+from pelican import signals
+
+from .reader import BriefingReader
+
+
+def add_reader(readers) -> None:
+    for extension in BriefingReader.file_extensions:
+        readers.reader_classes[extension] = BriefingReader
+
+
+def forget_disabled_markdown_reader(generator) -> None:
+    # Pelican still remembers its own (uninstalled) Markdown reader and warns
+    # "Could not import markdown" for every .md file; ours handles them.
+    readers = getattr(generator, "readers", None)
+    for extension in BriefingReader.file_extensions:
+        if readers is not None:
+            readers.disabled_readers.pop(extension, None)
+
+
+def register() -> None:
+    signals.readers_init.connect(add_reader)
+    signals.generator_init.connect(forget_disabled_markdown_reader)

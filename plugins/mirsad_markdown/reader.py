@@ -1,0 +1,73 @@
+"""Pelican reader for briefings: YAML front matter + Markdown body."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from markupsafe import escape
+from pelican.readers import BaseReader
+
+from mirsad_common.settings import plugin_settings
+
+from . import frontmatter, render
+from .frontmatter import BriefingError
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS = {
+    # URL schemes allowed in links and images written in briefings; relative
+    # URLs are always allowed. javascript: and data: are never in this list.
+    "url_schemes": ["http", "https", "mailto"],
+}
+# Fields Pelican itself converts (dates, tags, category, ...).
+PELICAN_FIELDS = {"date", "modified", "tags", "category", "author", "authors", "status", "slug"}
+
+
+class BriefingReader(BaseReader):
+    enabled = True
+    file_extensions = ["md", "markdown"]
+
+    def __init__(self, settings: dict[str, Any]):
+        super().__init__(settings)
+        self.options = plugin_settings(settings, "MIRSAD_MARKDOWN", DEFAULTS)
+        self.renderer = render.make_renderer()
+
+    def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
+        document = frontmatter.split(_read_text(source_path), source_path)
+        fields = frontmatter.check_fields(document.fields, source_path)
+        content = render.render(document.body, self.renderer, self.options["url_schemes"])
+        return content, self._metadata(fields, source_path)
+
+    def _metadata(self, fields: dict[str, Any], path: str) -> dict[str, Any]:
+        metadata: dict[str, Any] = {}
+        for name, value in fields.items():
+            if name in PELICAN_FIELDS:
+                try:
+                    metadata[name] = self.process_metadata(name, value)
+                except (ValueError, OverflowError) as error:
+                    raise BriefingError(
+                        path, f"'{name}: {value}' is not understood ({error})",
+                        f"Write {name} as YYYY-MM-DD HH:MM" if name in frontmatter.DATE_FIELDS
+                        else f"Correct the '{name}' field",
+                    ) from None
+            else:
+                metadata[name] = value
+        if "summary" in metadata:
+            # Pelican treats a summary as HTML; an authored one is plain text.
+            metadata["summary"] = str(escape(metadata["summary"]))
+            metadata["summary_text"] = fields["summary"]
+        return metadata
+
+
+def _read_text(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except UnicodeDecodeError as error:
+        line = error.object[: error.start].count(b"\n") + 1
+        raise BriefingError(
+            path, f"not valid UTF-8 (byte {error.start})",
+            "Save the file as UTF-8 (e.g. in your editor: Save with encoding > UTF-8)",
+            line=line,
+        ) from None

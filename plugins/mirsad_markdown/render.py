@@ -1,0 +1,51 @@
+"""Markdown to safe HTML: markdown-it-py (CommonMark + tables), then nh3."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import nh3
+from markdown_it import MarkdownIt
+
+# Allowlist: what briefings legitimately contain. Anything else (script,
+# iframe, style, form, event handlers, javascript:/data: URLs) is removed.
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code",
+    "dd", "del", "dfn", "div", "dl", "dt", "em", "figcaption", "figure",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li",
+    "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup",
+    "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"lang", "dir", "title"},
+    "a": {"href", "hreflang"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"style", "colspan", "rowspan"},
+    "th": {"style", "colspan", "rowspan", "scope"},
+    "ol": {"start", "reversed"},
+    "time": {"datetime"},
+    "abbr": {"title"},
+}
+# markdown-it writes column alignment as style="text-align:..."; keep only that.
+ALLOWED_STYLE_PROPERTIES = {"text-align"}
+
+
+def make_renderer() -> MarkdownIt:
+    """CommonMark with raw HTML allowed (it is sanitised afterwards) and tables."""
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
+def sanitise(html: str, url_schemes: Iterable[str]) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        filter_style_properties=ALLOWED_STYLE_PROPERTIES,
+        url_schemes=set(url_schemes),
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def render(markdown: str, renderer: MarkdownIt, url_schemes: Iterable[str]) -> str:
+    return sanitise(renderer.render(markdown), url_schemes)
