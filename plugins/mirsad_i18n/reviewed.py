@@ -75,7 +75,7 @@ def _read_translation(path, reader, originals, generator, config) -> Article:
         )
     if lang == original.lang:
         raise BriefingError(path, f"the original is already in '{lang}'", "Use another language code in the file name")
-    content, fields = reader.read(path)
+    content, fields = reader.read_briefing(path)
     if fields.get("lang", lang) != lang:
         raise BriefingError(
             path, f"'lang: {fields['lang']}' contradicts the file name's '.{lang}.md'",

@@ -34,6 +34,15 @@ class BriefingReader(BaseReader):
         self.renderer = render.make_renderer()
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
+        try:
+            return self.read_briefing(source_path)
+        except BriefingError as error:
+            # Pelican reports only "Could not process <file>" (the reason only
+            # with --debug), so the reason and the fix are logged here.
+            logger.error("mirsad_markdown: %s", error)
+            raise
+
+    def read_briefing(self, source_path: str) -> tuple[str, dict[str, Any]]:
         document = frontmatter.split(_read_text(source_path), source_path)
         fields = frontmatter.check_fields(document.fields, source_path)
         content = render.render(document.body, self.renderer, self.options["url_schemes"])

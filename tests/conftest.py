@@ -1,0 +1,131 @@
+"""Shared fixtures: real Pelican builds of tiny sites (and of the sample site)
+into tmp_path, with helpers to read what a visitor would get."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from lxml import etree, html
+
+import network_guard
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "plugins"))
+# CI sets MIRSAD_REQUIRE_TOOLS=1: a missing browser, java or Nu checker is
+# then a failure instead of a skip.
+REQUIRE_TOOLS = os.environ.get("MIRSAD_REQUIRE_TOOLS") == "1"
+
+
+def pytest_configure(config):
+    network_guard.install()
+
+
+def missing_tool(reason: str):
+    """Skip locally, fail in CI, when a system tool a test needs is absent."""
+    if REQUIRE_TOOLS:
+        pytest.fail(f"{reason} (MIRSAD_REQUIRE_TOOLS=1)")
+    pytest.skip(reason)
+
+
+@dataclass
+class Built:
+    """A built site: its output folder and the errors/warnings logged."""
+
+    output: Path
+    errors: list[str]
+    warnings: list[str]
+
+    def page(self, path: str) -> html.HtmlElement:
+        return html.fromstring((self.output / path).read_bytes())
+
+    def text(self, path: str) -> str:
+        return (self.output / path).read_text(encoding="utf-8")
+
+    def xml(self, path: str) -> etree._Element:
+        return etree.fromstring((self.output / path).read_bytes())
+
+    def html_files(self) -> list[Path]:
+        return sorted(self.output.rglob("*.html"))
+
+
+class _Collector(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+def build(content: Path, output: Path, **overrides) -> Built:
+    """Run a real Pelican build of `content` with the project's settings."""
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    settings = read_settings(
+        str(ROOT / "pelicanconf.py"),
+        override={"PATH": str(content), "OUTPUT_PATH": str(output),
+                  "CACHE_PATH": str(output.parent / "cache"), **overrides},
+    )
+    collector = _Collector()
+    logging.getLogger().addHandler(collector)
+    try:
+        Pelican(settings).run()
+    finally:
+        logging.getLogger().removeHandler(collector)
+    messages = [(r.levelno, r.getMessage()) for r in collector.records]
+    return Built(
+        output,
+        [m for level, m in messages if level >= logging.ERROR],
+        [m for level, m in messages if level == logging.WARNING],
+    )
+
+
+def briefing(title: str, body: str = "نص الموجز.", **fields) -> str:
+    """A briefing file: YAML front matter from keyword arguments, then the body."""
+    lines = [f'title: "{title}"'] + [f"{key}: {value}" for key, value in fields.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n\n" + textwrap.dedent(body).strip() + "\n"
+
+
+class SiteMaker:
+    def __init__(self, root: Path):
+        self.root = root
+        self.content = root / "content"
+        (self.content / "briefings").mkdir(parents=True)
+
+    def briefing(self, slug: str, title: str, body: str = "نص الموجز.", **fields) -> Path:
+        fields.setdefault("date", "2017-01-25 10:00")
+        fields.setdefault("slug", slug)
+        return self.write(f"briefings/{slug}.md", briefing(title, body, **fields))
+
+    def translation(self, slug: str, lang: str, title: str, body: str = "Text.", **fields) -> Path:
+        return self.write(f"translations/{slug}.{lang}.md", briefing(title, body, **fields))
+
+    def write(self, relative: str, text: str | bytes) -> Path:
+        path = self.content / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+        return path
+
+    def build(self, **overrides) -> Built:
+        return build(self.content, self.root / "output", **overrides)
+
+
+@pytest.fixture
+def site(tmp_path) -> SiteMaker:
+    return SiteMaker(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory) -> Built:
+    """The repository's own sample site, built once for the session."""
+    root = tmp_path_factory.mktemp("sample")
+    shutil.copytree(ROOT / "content", root / "content")
+    return build(root / "content", root / "output")
