@@ -45,7 +45,7 @@ ARTICLE_SAVE_AS = ARTICLE_URL
 ARTICLE_LANG_URL = ARTICLE_URL
 ARTICLE_LANG_SAVE_AS = ARTICLE_URL
 DEFAULT_PAGINATION = 10
-PAGINATED_TEMPLATES = {"index": None, "tag": None, "category": None}
+PAGINATED_TEMPLATES = {"index": None, "term": None}
 
 # Listing pages (home, archives, tags, categories) and feeds are written per
 # language by plugins/mirsad_i18n; Pelican's single-language ones are off.

@@ -94,7 +94,7 @@ def i18n(c):
     for lang in ("ar", "en", "fr"):
         command = "update" if (CATALOGS / lang).exists() else "init"
         c.run(f"{BIN}/pybabel {command} -i {pot} -d {CATALOGS} -l {lang}"
-              + (" --no-fuzzy-matching --omit-header" if command == "update" else ""))
+              + (" --no-fuzzy-matching" if command == "update" else ""))
 
 
 @task

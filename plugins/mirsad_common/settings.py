@@ -31,12 +31,16 @@ def plugin_settings(
     merged = copy.deepcopy(dict(defaults))
     for key, value in given.items():
         if key not in defaults:
-            close = difflib.get_close_matches(key, list(defaults), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
             logger.warning(
                 "%s: unknown setting %s[%r] ignored%s (known: %s)",
-                name.lower(), name, key, hint, ", ".join(sorted(defaults)),
+                name.lower(), name, key, did_you_mean(key, defaults), ", ".join(sorted(defaults)),
             )
             continue
         merged[key] = value
     return merged
+
+
+def did_you_mean(name: str, known) -> str:
+    """A hint naming the closest known name, or "" when none is close."""
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""

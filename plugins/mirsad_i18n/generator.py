@@ -15,8 +15,8 @@ from .taxonomy import TermRegistry, load_taxonomy
 logger = logging.getLogger(__name__)
 
 TEMPLATES = {
-    "index": "index", "archives": "archives", "tags": "tags",
-    "tag": "tag", "categories": "categories", "category": "category",
+    "index": "index", "archives": "archives", "tags": "terms",
+    "tag": "term", "categories": "terms", "category": "term",
 }
 
 

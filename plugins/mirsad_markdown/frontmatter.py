@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import logging
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
+
+from mirsad_common.settings import did_you_mean
 
 logger = logging.getLogger(__name__)
 
@@ -101,11 +102,9 @@ def check_fields(fields: dict[str, Any], path: str) -> dict[str, Any]:
     checked: dict[str, Any] = {}
     for name, value in fields.items():
         if name not in FIELDS:
-            close = difflib.get_close_matches(name, list(FIELDS), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
             logger.warning(
                 "mirsad_markdown: %s: unknown front matter field '%s' ignored%s",
-                path, name, hint,
+                path, name, did_you_mean(name, FIELDS),
             )
             continue
         if value is None:
