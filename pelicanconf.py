@@ -22,7 +22,11 @@ STATIC_PATHS = ["images"]
 PLUGIN_PATHS = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "plugins")]
 # The plugins share helpers (plugins/mirsad_common), so their folder is importable.
 sys.path.insert(0, PLUGIN_PATHS[0])
-PLUGINS = ["mirsad_markdown", "mirsad_i18n"]
+# Order matters: mirsad_mt translates what mirsad_i18n's reviewed translations leave.
+PLUGINS = ["mirsad_markdown", "mirsad_i18n", "mirsad_mt"]
+MIRSAD_PROJECT_ROOT = os.path.dirname(os.path.abspath(__file__))
+# `invoke build --strict` and publishconf.py: errors (and missing models) fail the build.
+STRICT = os.environ.get("MIRSAD_STRICT") == "1"
 THEME = "themes/mirsad"
 
 # The source language of the briefings: every briefing is written in it
@@ -37,6 +41,14 @@ MIRSAD_I18N = {
 }
 
 MIRSAD_MARKDOWN = {}
+
+MIRSAD_MT = {
+    # Installed Argos packages (`invoke models`); $MIRSAD_MODELS_DIR overrides.
+    "models_dir": "~/.local/share/mirsad/models",
+    # A missing model: the build completes, pages say "not available yet"
+    # (False), or the build fails (True).
+    "strict": STRICT,
+}
 
 # URL scheme (see README, "URLs"): every language under its own folder, one
 # .html file per page so that the site works from file:// without a server.

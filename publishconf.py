@@ -10,3 +10,5 @@ SITEURL = os.environ.get("MIRSAD_SITEURL", "https://briefings.example.org")
 # Absolute URLs in feeds, sitemap and hreflang, as search engines expect.
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True
+STRICT = True
+MIRSAD_MT = {**MIRSAD_MT, "strict": True}  # noqa: F405

@@ -25,7 +25,8 @@ def _settings(publish: bool) -> Path:
 
 def _pelican(c, settings: Path, output: Path, strict: bool) -> None:
     fatal = " --fatal errors" if strict else ""
-    c.run(f"{BIN}/pelican {CONTENT} -s {settings} -o {output}{fatal}", pty=False)
+    env = {"MIRSAD_STRICT": "1"} if strict else {}
+    c.run(f"{BIN}/pelican {CONTENT} -s {settings} -o {output}{fatal}", pty=False, env=env)
 
 
 def _replace_dir(new: Path, target: Path) -> None:
@@ -119,3 +120,21 @@ def stamp(c, files=None):
     settings = read_settings(str(_settings(False)))
     for path in files or sorted((CONTENT / "translations").glob("*.md")):
         print(f"{path}: source_hash {stamp_file(str(path), settings)}")
+
+
+@task(help={
+    "from_": "install from a folder of .argosmodel files (air-gapped machines)",
+    "list_": "show the installed pairs and versions",
+})
+def models(c, from_="", list_=False):
+    """Install the Argos model packages the configured language pairs need."""
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from pelican.settings import read_settings
+
+    from mirsad_mt.install import install_for_site, list_installed
+
+    settings = read_settings(str(_settings(False)))
+    if list_:
+        list_installed(settings)
+    else:
+        install_for_site(settings, Path(from_) if from_ else None)

@@ -25,6 +25,7 @@ REQUIRE_TOOLS = os.environ.get("MIRSAD_REQUIRE_TOOLS") == "1"
 
 def pytest_configure(config):
     network_guard.install()
+    os.environ.pop("MIRSAD_MODELS_DIR", None)
 
 
 def missing_tool(reason: str):
@@ -41,6 +42,7 @@ class Built:
     output: Path
     errors: list[str]
     warnings: list[str]
+    settings: dict
 
     def page(self, path: str) -> html.HtmlElement:
         return html.fromstring((self.output / path).read_bytes())
@@ -69,10 +71,15 @@ def build(content: Path, output: Path, **overrides) -> Built:
     from pelican import Pelican
     from pelican.settings import read_settings
 
+    # No build in a test sees the developer's installed models or memory.
+    overrides.setdefault("MIRSAD_MT", {"models_dir": str(output.parent / "no-models"),
+                                       "memory": str(output.parent / "cache" / "tm.sqlite")})
+
     settings = read_settings(
         str(ROOT / "pelicanconf.py"),
         override={"PATH": str(content), "OUTPUT_PATH": str(output),
-                  "CACHE_PATH": str(output.parent / "cache"), **overrides},
+                  "CACHE_PATH": str(output.parent / "cache"),
+                  "MIRSAD_PROJECT_ROOT": str(output.parent), **overrides},
     )
     collector = _Collector()
     logging.getLogger().addHandler(collector)
@@ -85,6 +92,7 @@ def build(content: Path, output: Path, **overrides) -> Built:
         output,
         [m for level, m in messages if level >= logging.ERROR],
         [m for level, m in messages if level == logging.WARNING],
+        settings,
     )
 
 

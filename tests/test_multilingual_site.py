@@ -197,7 +197,7 @@ def test_reviewed_translation_provenance_and_original_link(sample):
 
 def test_briefing_without_translation_switches_to_that_language_home(site):
     site.briefing("only-ar", "بالعربية فقط")
-    built = site.build()
+    built = site.build(PLUGINS=["mirsad_markdown", "mirsad_i18n"])  # no machine translation
     tree = built.page("ar/briefings/only-ar.html")
     switcher = {a.get("lang"): a.get("href") for a in tree.findall(".//nav[@class='language-switcher']//a")}
     assert switcher == {"ar": "../../ar/briefings/only-ar.html", "en": "../../en/index.html",
@@ -205,6 +205,18 @@ def test_briefing_without_translation_switches_to_that_language_home(site):
     assert [l.get("hreflang") for l in tree.findall(".//head/link[@hreflang]")] == ["ar", "x-default"]
     assert not (built.output / "en/briefings/only-ar.html").exists()
     assert built.page("en/index.html").findtext(".//p") == "No briefings yet."
+
+
+def test_untranslatable_briefing_gets_placeholders_outside_hreflang_and_listings(site):
+    site.briefing("only-ar", "بالعربية فقط")
+    built = site.build()  # no model installed
+    tree = built.page("ar/briefings/only-ar.html")
+    switcher = {a.get("lang"): a.get("href") for a in tree.findall(".//nav[@class='language-switcher']//a")}
+    assert switcher["en"] == "../../en/briefings/only-ar.html"
+    assert [l.get("hreflang") for l in tree.findall(".//head/link[@hreflang]")] == ["ar", "x-default"]
+    assert built.page("en/index.html").findtext(".//p") == "No briefings yet."
+    sitemap = built.text("sitemap.xml")
+    assert "en/briefings/only-ar.html" not in sitemap
 
 
 def test_changed_original_flags_reviewed_translation_as_possibly_outdated(site):

@@ -13,6 +13,7 @@ import logging
 import os
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -51,6 +52,7 @@ class Catalogs:
         env.add_extension("jinja2.ext.i18n")
         env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
         env.filters["localdate"] = localdate
+        env.filters["language_name"] = language_name
 
 
 def localdate(value: Any, lang: str, format: str = "long") -> str:
@@ -60,6 +62,11 @@ def localdate(value: Any, lang: str, format: str = "long") -> str:
     elif isinstance(value, dt.datetime):
         value = value.date()
     return format_date(value, format=format, locale=lang)
+
+
+def language_name(code: str, lang: str) -> str:
+    """The name of language `code` in language `lang` ("الإنجليزية", "anglais")."""
+    return Locale.parse(lang).languages.get(code, code)
 
 
 def _load(directory: str, lang: str) -> gettext.NullTranslations | None:

@@ -3,12 +3,17 @@
 Receivers:
 - generator_init: UI strings (Babel catalogs) and date filters in templates;
 - article_generator_pretaxonomy: attach reviewed translations to originals;
-- get_generators: the generator writing per-language listings, feeds, sitemap.
+- get_generators: the generator writing per-language listings, feeds, sitemap;
+- finalized: print the end-of-build report (all plugins add to it).
 """
 
 from __future__ import annotations
 
 from pelican import signals
+
+from mirsad_common.signals import when_enabled
+
+from mirsad_common import report
 
 from . import config as i18n_config
 from .catalogs import Catalogs
@@ -16,6 +21,7 @@ from .generator import MultilingualGenerator
 from .reviewed import attach_reviewed
 
 
+@when_enabled("mirsad_i18n")
 def install_templating(generator) -> None:
     config = i18n_config.load(generator.settings)
     catalogs = Catalogs(config.options["catalog_dir"], config.codes, config.source.code)
@@ -23,15 +29,23 @@ def install_templating(generator) -> None:
     generator.env.globals.update(I18N=config)
 
 
+@when_enabled("mirsad_i18n")
 def add_reviewed_translations(generator) -> None:
     attach_reviewed(generator, i18n_config.load(generator.settings))
 
 
+@when_enabled("mirsad_i18n")
 def add_generator(pelican) -> type[MultilingualGenerator]:
     return MultilingualGenerator
+
+
+@when_enabled("mirsad_i18n")
+def print_report(pelican) -> None:
+    report.print_report(pelican.settings)
 
 
 def register() -> None:
     signals.generator_init.connect(install_templating)
     signals.article_generator_pretaxonomy.connect(add_reviewed_translations)
     signals.get_generators.connect(add_generator)
+    signals.finalized.connect(print_report)

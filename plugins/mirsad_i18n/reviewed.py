@@ -16,6 +16,7 @@ from typing import Any
 from pelican.contents import Article
 from pelican.utils import slugify
 
+from mirsad_common import report
 from mirsad_markdown.frontmatter import BriefingError, split
 
 logger = logging.getLogger(__name__)
@@ -81,17 +82,19 @@ def _read_translation(path, reader, originals, generator, config) -> Article:
             path, f"'lang: {fields['lang']}' contradicts the file name's '.{lang}.md'",
             "Make them agree (or remove the lang field)",
         )
-    metadata = _inherit(original, fields, slug, lang)
+    metadata = inherit_metadata(original, slug, lang)
+    metadata.update({name: fields[name] for name in TRANSLATION_FIELDS if name in fields})
+    metadata["reviewed_translation"] = True
     article = Article(content, metadata=metadata, settings=generator.settings,
                       source_path=path, context=generator.context)
     article.review_outdated = _is_outdated(path, original, fields)
     return article
 
 
-def _inherit(original: Article, fields: dict[str, Any], slug: str, lang: str) -> dict[str, Any]:
+def inherit_metadata(original: Article, slug: str, lang: str) -> dict[str, Any]:
+    """What every translation (reviewed or machine) takes from its original."""
     metadata = {name: original.metadata[name] for name in INHERITED if name in original.metadata}
-    metadata.update({name: fields[name] for name in TRANSLATION_FIELDS if name in fields})
-    metadata.update(slug=slug, lang=lang, translation=True, reviewed_translation=True)
+    metadata.update(slug=slug, lang=lang, translation=True)
     return metadata
 
 
@@ -106,6 +109,8 @@ def _is_outdated(path: str, original: Article, fields: dict[str, Any]) -> bool:
         return False
     current = source_hash(original.source_path)
     if recorded != current:
+        report.add(original.settings, "Reviewed translations",
+                   f"OUT OF DATE {path} (original changed since review)")
         logger.warning(
             "mirsad_i18n: %s was reviewed against an earlier version of %s; the page "
             "says so until it is re-reviewed (then set source_hash: %s)",

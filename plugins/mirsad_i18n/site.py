@@ -30,6 +30,12 @@ class Alternate:
     title: str
     exists: bool  # False: no such page in that language, the URL is its home
     current: bool
+    translated: bool = True  # False: a page saying the translation is missing
+
+    @property
+    def hreflang(self) -> bool:
+        """Listed as an hreflang alternate: a real page in that language."""
+        return self.exists and self.translated
 
 
 @dataclass
@@ -64,7 +70,10 @@ class Site:
         self._link_listings()
 
     def articles_in(self, lang: str) -> list[Article]:
-        versions = [b.versions[lang] for b in self.briefings if lang in b.versions]
+        """The briefings readable in `lang` (placeholders of missing
+        translations are not listed)."""
+        versions = [b.versions[lang] for b in self.briefings
+                    if lang in b.versions and not is_placeholder(b.versions[lang])]
         return sorted(versions, key=lambda article: article.date, reverse=True)
 
     def home(self, lang: str) -> str:
@@ -81,16 +90,15 @@ class Site:
             article.category_term = self.registry.term("category", category) if category else None
             article.abstract = abstract(article)
             article.x_default = briefing.original.url
-            article.alternates = [
-                Alternate(language, *self._target(briefing, language.code), language.code == lang)
-                for language in self.config.languages
-            ]
+            article.alternates = [self._alternate(briefing, language, lang) for language in self.config.languages]
 
-    def _target(self, briefing: Briefing, lang: str) -> tuple[str, str, bool]:
-        version = briefing.versions.get(lang)
+    def _alternate(self, briefing: Briefing, language: Language, current: str) -> Alternate:
+        version = briefing.versions.get(language.code)
         if version is None:
-            return self.home(lang), self.config.site_names[lang], False
-        return version.url, version.title, True
+            return Alternate(language, self.home(language.code), self.config.site_names[language.code],
+                             False, language.code == current)
+        return Alternate(language, version.url, version.title, True, language.code == current,
+                         not is_placeholder(version))
 
     # --- listings --------------------------------------------------------
 
@@ -136,6 +144,11 @@ class Site:
                 )
                 for language in self.config.languages
             ]
+
+
+def is_placeholder(article: Article) -> bool:
+    """A page standing in for a translation that could not be made."""
+    return bool(article.metadata.get("translation_missing"))
 
 
 def abstract(article: Article) -> str:

@@ -17,6 +17,8 @@ def write_sitemap(site: Site, output_path: str, siteurl: str) -> str:
     urlset = ET.Element(f"{{{SITEMAP_NS}}}urlset")
     for briefing in site.briefings:
         for article in briefing.versions.values():
+            if not any(a.current and a.hreflang for a in article.alternates):
+                continue  # a placeholder is not content in its language
             lastmod = getattr(article, "modified", None) or article.date
             _add(urlset, siteurl, article.url, article.alternates, briefing.original.url,
                  lastmod.date().isoformat())
@@ -38,7 +40,7 @@ def _add(urlset, siteurl: str, url: str, alternates: list[Alternate], default: s
     ET.SubElement(entry, f"{{{SITEMAP_NS}}}loc").text = f"{siteurl}/{url}"
     if lastmod:
         ET.SubElement(entry, f"{{{SITEMAP_NS}}}lastmod").text = lastmod
-    links = [(a.language.code, a.url) for a in alternates if a.exists] + [("x-default", default)]
+    links = [(a.language.code, a.url) for a in alternates if a.hreflang] + [("x-default", default)]
     for hreflang, href in links:
         ET.SubElement(entry, f"{{{XHTML_NS}}}link", rel="alternate",
                       hreflang=hreflang, href=f"{siteurl}/{href}")

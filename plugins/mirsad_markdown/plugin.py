@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from pelican import signals
 
+from mirsad_common.signals import when_enabled
+
 from .reader import BriefingReader
 
 
+@when_enabled("mirsad_markdown")
 def add_reader(readers) -> None:
     for extension in BriefingReader.file_extensions:
         readers.reader_classes[extension] = BriefingReader
 
 
+@when_enabled("mirsad_markdown")
 def forget_disabled_markdown_reader(generator) -> None:
     # Pelican still remembers its own (uninstalled) Markdown reader and warns
     # "Could not import markdown" for every .md file; ours handles them.

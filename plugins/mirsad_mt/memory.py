@@ -1,0 +1,85 @@
+"""Translation memory: every translated segment, on disk (SQLite).
+
+Keyed by the source segment, the language pair, the identity of the
+engine(s) that produced it and the glossary entries it depends on, so an
+unchanged segment is never translated twice. Writes of one build go in a
+single transaction: a killed build leaves the previous memory intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+import time
+from collections.abc import Iterable
+
+logger = logging.getLogger(__name__)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS segments (
+    key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,          -- 'raw' (one engine) or 'final' (with glossary and markup)
+    pair TEXT NOT NULL,
+    engine TEXT NOT NULL,
+    source TEXT NOT NULL,
+    target TEXT NOT NULL,
+    created REAL NOT NULL
+)
+"""
+
+
+class TranslationMemoryError(RuntimeError):
+    """The translation memory file is unusable; the message names it and the fix."""
+
+
+def segment_key(kind: str, source: str, pair: str, engine: str, glossary: str = "") -> str:
+    parts = "\x1f".join((kind, pair, engine, glossary, source))
+    return hashlib.sha256(parts.encode("utf-8")).hexdigest()
+
+
+class TranslationMemory:
+    def __init__(self, path: str):
+        self.path = path
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        try:
+            self._db = sqlite3.connect(path, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(SCHEMA)
+            self._db.execute("PRAGMA quick_check").fetchone()
+        except sqlite3.DatabaseError as error:
+            raise TranslationMemoryError(
+                f"{path}: the translation memory is damaged ({error}). Move it aside "
+                "(it is rebuilt on the next build, at the cost of re-translating)"
+            ) from None
+        self._pending: dict[str, tuple] = {}
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, str]:
+        keys = list(dict.fromkeys(keys))
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            rows = self._db.execute(
+                f"SELECT key, target FROM segments WHERE key IN ({','.join('?' * len(chunk))})", chunk
+            )
+            found.update(rows)
+        wanted = set(keys)
+        found.update({key: row[5] for key, row in self._pending.items() if key in wanted})
+        return found
+
+    def put(self, key: str, kind: str, pair: str, engine: str, source: str, target: str) -> None:
+        self._pending[key] = (key, kind, pair, engine, source, target, time.time())
+
+    def commit(self) -> None:
+        if not self._pending:
+            return
+        with self._db:  # one transaction: all of this build's segments or none
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "INSERT OR REPLACE INTO segments VALUES (?, ?, ?, ?, ?, ?, ?)", self._pending.values()
+            )
+        self._pending.clear()
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,93 @@
+"""Which engines translate source → target: a direct package when one is
+installed, else through the pivot language (ar → en → fr). Engines are
+wrapped in the translation memory and loaded once per build."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+
+from rich.progress import Progress
+
+from .config import MTConfig
+from .engine import CTranslate2Engine, Engine, PivotEngine
+from .memory import TranslationMemory, segment_key
+from .packages import Package, installed_packages
+
+logger = logging.getLogger(__name__)
+PROGRESS_CHUNK = 512  # sentences per progress step (each still one large batch)
+
+
+@dataclass
+class Stats:
+    translated: Counter = field(default_factory=Counter)  # per pair, final segments
+    reused: Counter = field(default_factory=Counter)
+    engine_sentences: Counter = field(default_factory=Counter)  # per engine leg
+
+
+class CachedEngine:
+    """An engine whose outputs go to (and come from) the translation memory."""
+
+    def __init__(self, engine: Engine, pair: str, memory: TranslationMemory, stats: Stats):
+        self.engine, self.pair, self.memory, self.stats = engine, pair, memory, stats
+        self.identity, self.label = engine.identity, engine.label
+
+    def translate(self, texts: list[str]) -> list[str]:
+        keys = {text: segment_key("raw", text, self.pair, self.identity) for text in texts}
+        known = self.memory.get_many(keys.values())
+        missing = [text for text in dict.fromkeys(texts) if keys[text] not in known]
+        if missing:
+            self.stats.engine_sentences[self.pair] += len(missing)
+            for text, result in zip(missing, self._translate_with_progress(missing)):
+                self.memory.put(keys[text], "raw", self.pair, self.identity, text, result)
+                known[keys[text]] = result
+        return [known[keys[text]] for text in texts]
+
+    def _translate_with_progress(self, texts: list[str]) -> list[str]:
+        if len(texts) <= PROGRESS_CHUNK:
+            return self.engine.translate(texts)
+        results: list[str] = []
+        with Progress(transient=True) as progress:
+            task = progress.add_task(f"Translating {self.pair}", total=len(texts))
+            for start in range(0, len(texts), PROGRESS_CHUNK):
+                results += self.engine.translate(texts[start:start + PROGRESS_CHUNK])
+                progress.advance(task, min(PROGRESS_CHUNK, len(texts) - start))
+        return results
+
+
+@dataclass
+class Route:
+    target: str
+    engine: Engine
+    via: str | None  # the pivot language, when not direct
+
+
+class Router:
+    def __init__(self, config: MTConfig, memory: TranslationMemory, stats: Stats):
+        self.config, self.memory, self.stats = config, memory, stats
+        self.packages = {(p.from_code, p.to_code): p for p in installed_packages(config.models_dir)}
+        self._engines: dict[tuple[str, str], CachedEngine] = {}
+
+    def route(self, target: str) -> Route | None:
+        source, pivot = self.config.source, self.config.pivot
+        if (source, target) in self.packages:
+            return Route(target, self._engine(source, target), None)
+        if target != pivot and (source, pivot) in self.packages and (pivot, target) in self.packages:
+            engine = PivotEngine(self._engine(source, pivot), self._engine(pivot, target), pivot)
+            return Route(target, engine, pivot)
+        return None
+
+    def missing_pairs(self, target: str) -> list[tuple[str, str]]:
+        source, pivot = self.config.source, self.config.pivot
+        if target == pivot or (source, pivot) not in self.packages and (pivot, target) not in self.packages:
+            return [(source, target)]
+        return [pair for pair in ((source, pivot), (pivot, target)) if pair not in self.packages]
+
+    def _engine(self, source: str, target: str) -> CachedEngine:
+        if (source, target) not in self._engines:
+            package: Package = self.packages[(source, target)]
+            logger.info("mirsad_mt: loading %s from %s", package.label, package.path)
+            engine = CTranslate2Engine(package, self.config.engine)
+            self._engines[(source, target)] = CachedEngine(engine, f"{source}→{target}", self.memory, self.stats)
+        return self._engines[(source, target)]

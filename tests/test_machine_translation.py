@@ -1,0 +1,222 @@
+"""Offline machine translation with the repo's tiny real Argos packages
+(tests/fixtures/models, rebuilt by tools/build_test_models.py): they
+reproduce their training sentences exactly, so pages can be checked word
+for word."""
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+import network_guard
+from conftest import ROOT
+
+FIXTURES = ROOT / "tests" / "fixtures" / "models"
+FRAGILE = "الوضع الأمني في ليبيا لا يزال هشا."
+ACTIVE = "داعش لا يزال نشطا في سرت."
+CLASHES = "وقعت اشتباكات جنوب طرابلس."
+
+
+def install(models: Path, pairs=("ar_en", "en_fr")) -> Path:
+    from pelican.settings import read_settings
+    from mirsad_mt.install import install_for_site
+
+    folder = models.parent / "archives"
+    folder.mkdir(exist_ok=True)
+    for pair in pairs:
+        shutil.copy(FIXTURES / f"translate-{pair}-test-1.0.argosmodel", folder)
+    settings = read_settings(str(ROOT / "pelicanconf.py"), override={"MIRSAD_MT": {"models_dir": str(models)}})
+    install_for_site(settings, folder)
+    return models
+
+
+@pytest.fixture
+def mt_site(site, tmp_path):
+    """A site whose builds use a private models folder and memory."""
+    models = tmp_path / "models"
+    site.mt = {"models_dir": str(models), "memory": str(tmp_path / "cache" / "tm.sqlite")}
+    site.models = models
+    return site
+
+
+def build(site, **extra):
+    return site.build(MIRSAD_MT={**site.mt, **extra})
+
+
+def body_text(built, path):
+    return " ".join(built.page(path).find(".//div[@class='briefing__body']").text_content().split())
+
+
+def test_briefing_without_reviewed_translation_gets_english_and_french(mt_site):
+    install(mt_site.models)
+    mt_site.briefing("mt", "داعش لا يزال نشطا في سرت.", body=f"{FRAGILE} {ACTIVE}\n\n{CLASHES}")
+    built = build(mt_site)
+    assert body_text(built, "en/briefings/mt.html") == (
+        "The security situation in Libya remains fragile. ISIS is still active in Sirte. "
+        "Clashes took place south of Tripoli.")
+    assert body_text(built, "fr/briefings/mt.html") == (
+        "La situation sécuritaire en Libye reste fragile. Daech est toujours actif à Syrte. "
+        "Des affrontements ont eu lieu au sud de Tripoli.")
+    assert built.page("en/briefings/mt.html").findtext(".//h1") == "ISIS is still active in Sirte."
+    assert len(built.page("en/briefings/mt.html").findall(".//div[@class='briefing__body']/p")) == 2
+    assert network_guard.ATTEMPTS == []
+
+
+def test_provenance_names_the_model_and_the_pivot(mt_site):
+    install(mt_site.models)
+    mt_site.briefing("mt", "عنوان", body=FRAGILE)
+    built = build(mt_site)
+    en = " ".join(built.page("en/briefings/mt.html").find(".//div[@role='note']").text_content().split())
+    fr = " ".join(built.page("fr/briefings/mt.html").find(".//div[@role='note']").text_content().split())
+    ar = " ".join(built.page("ar/briefings/mt.html").find(".//p[@class='provenance provenance--original']").text_content().split())
+    assert "Machine translation — Argos ar→en 1.0, not reviewed" in en
+    assert "via anglais" in fr and "Argos ar→en 1.0 + Argos en→fr 1.0" in fr
+    assert "النص الأصلي" in ar
+
+
+def test_french_reuses_the_english_leg_instead_of_translating_twice(mt_site):
+    install(mt_site.models)
+    mt_site.briefing("mt", "عنوان", body=f"{FRAGILE} {ACTIVE}")
+    built = build(mt_site)
+    memory = sqlite3.connect(mt_site.mt["memory"])
+    legs = dict(memory.execute("SELECT pair, count(*) FROM segments WHERE kind='raw' GROUP BY pair"))
+    sources = [row[0] for row in memory.execute("SELECT source FROM segments WHERE kind='raw' AND pair='ar→en'")]
+    assert len(sources) == len(set(sources))  # each Arabic sentence went through ar→en once
+    assert legs["en→fr"] <= legs["ar→en"]
+    assert "ar→fr: 2 segments translated" in _report(built)
+
+
+def test_direct_package_is_preferred_to_the_pivot(mt_site):
+    if not (FIXTURES / "translate-ar_fr-test-1.0.argosmodel").exists():
+        pytest.skip("no direct ar→fr test package built")
+    install(mt_site.models, ("ar_en", "en_fr", "ar_fr"))
+    mt_site.briefing("mt", "عنوان", body=FRAGILE)
+    built = build(mt_site)
+    note = built.page("fr/briefings/mt.html").find(".//div[@role='note']").text_content()
+    assert "Argos ar→fr" in note and "via" not in note
+
+
+def test_unchanged_content_is_never_translated_twice(mt_site):
+    install(mt_site.models)
+    mt_site.briefing("mt", "عنوان", body=f"{FRAGILE}\n\n{ACTIVE}")
+    build(mt_site)
+    second = build(mt_site)
+    assert "ar→en: 0 segments translated" in _report(second)
+    mt_site.briefing("mt", "عنوان", body=f"{FRAGILE}\n\n{CLASHES}")
+    third = build(mt_site)
+    assert "ar→en: 1 segments translated, 2 reused" in _report(third)
+    assert "Clashes took place south of Tripoli." in body_text(third, "en/briefings/mt.html")
+
+
+def _report(built) -> str:
+    from mirsad_common.report import report
+    return "\n".join(line for lines in report(built.settings).values() for line in lines)
+
+
+def test_glossary_terms_come_out_as_written_in_every_language(mt_site):
+    install(mt_site.models)
+    mt_site.write("glossary.yml", "داعش: {en: Daesh, fr: l'EI}\nسرت: {keep: true}\n")
+    mt_site.briefing("mt", "عنوان", body=f"{ACTIVE}\n\n{FRAGILE}")
+    built = build(mt_site)
+    assert body_text(built, "en/briefings/mt.html") == (
+        "Daesh is still active in سرت. The security situation in Libya remains fragile.")
+    assert "l'EI" in body_text(built, "fr/briefings/mt.html")
+    assert "Daech" not in body_text(built, "fr/briefings/mt.html")
+
+
+def test_markup_survives_translation(mt_site):
+    install(mt_site.models)
+    mt_site.briefing("mt", "عنوان", body="""
+        ## خلفية
+
+        - الوضع الأمني في **ليبيا** لا يزال هشا.
+        - داعش لا يزال نشطا في [سرت](https://example.org/sirte?a=1&b=2).
+
+        > تبقى الطرق الصحراوية خطرة.
+
+        | المدينة | العدد |
+        |---|---|
+        | سرت | ٣٥٠ |
+
+        لم تؤكد السلطات هذه المعلومات. الأمر `rm -rf /` لا يترجم.
+
+        ![ليبيا](map.png)
+        """)
+    built = build(mt_site)
+    body = built.page("en/briefings/mt.html").find(".//div[@class='briefing__body']")
+    assert body.findtext("h2") == "Background"
+    items = [" ".join(li.text_content().split()) for li in body.findall("ul/li")]
+    assert items == ["The security situation in Libya remains fragile.", "ISIS is still active in Sirte."]
+    assert body.find("ul/li/strong").text == "Libya"
+    link = body.find("ul/li/a")
+    assert (link.text, link.get("href")) == ("Sirte", "https://example.org/sirte?a=1&b=2")
+    assert body.findtext("blockquote/p") == "Desert roads remain dangerous."
+    assert [td.text for td in body.findall(".//tbody/tr/td")] == ["Sirte", "350"]
+    codes = body.findall(".//code")
+    assert [c.text for c in codes] == ["rm -rf /"]
+    assert "The authorities have not confirmed this information." in body.text_content()
+    assert body.find(".//img").get("alt") == "Libya"
+
+
+def test_hashtags_are_translated_consistently(mt_site):
+    install(mt_site.models)
+    mt_site.briefing("mt", "عنوان", body="كشفت مصادر مطلعة النقاب عن وجود مئات من مقاتلي تنظيم #داعش لا يزالون يتحركون في محيط مدينة #سرت عبر الطرقات الصحراوية المتشعبة")
+    built = build(mt_site)
+    text = body_text(built, "en/briefings/mt.html")
+    assert "#ISIS" in text and "#Sirte" in text
+    assert "#" + "داعش" not in text
+
+
+def test_reviewed_translation_wins_over_machine(mt_site):
+    install(mt_site.models)
+    mt_site.briefing("r", "عنوان", body=FRAGILE)
+    mt_site.translation("r", "en", "Reviewed title", body="A human wrote this.")
+    built = build(mt_site)
+    assert body_text(built, "en/briefings/r.html") == "A human wrote this."
+    assert body_text(built, "fr/briefings/r.html") == "La situation sécuritaire en Libye reste fragile."
+
+
+def test_missing_model_completes_the_build_and_says_so(mt_site):
+    mt_site.briefing("m", "عنوان", body=FRAGILE)
+    built = build(mt_site)
+    page = built.page("en/briefings/m.html")
+    notice = " ".join(page.find(".//div[@class='provenance provenance--missing']").text_content().split())
+    assert "not available in English yet" in notice
+    assert page.find(".//div[@class='briefing__body']").get("lang") == "ar"
+    assert [l.get("hreflang") for l in page.findall(".//head/link[@hreflang]")] == ["x-default"]
+    assert built.page("en/index.html").findall(".//article") == []
+    assert any("no translation model for ar→en" in w and "invoke models --from DIR" in w for w in built.warnings)
+    assert "MISSING ar→en" in _report(built)
+
+
+def test_missing_model_fails_a_strict_build(mt_site):
+    from mirsad_mt.plugin import MissingModelError
+
+    mt_site.briefing("m", "عنوان", body=FRAGILE)
+    with pytest.raises(MissingModelError, match="ar→en.*invoke models"):
+        build(mt_site, strict=True)
+
+
+def test_corrupt_or_wrong_package_is_refused_by_name(tmp_path):
+    from mirsad_mt.packages import PackageError, check_archive
+
+    corrupt = tmp_path / "broken.argosmodel"
+    corrupt.write_bytes((FIXTURES / "translate-ar_en-test-1.0.argosmodel").read_bytes()[:5000])
+    with pytest.raises(PackageError, match="broken.argosmodel: not a valid"):
+        check_archive(corrupt)
+    with pytest.raises(PackageError, match="translates en→fr, not ar→en"):
+        check_archive(FIXTURES / "translate-en_fr-test-1.0.argosmodel", ("ar", "en"))
+
+
+def test_models_from_folder_lists_what_is_missing(tmp_path):
+    from pelican.settings import read_settings
+    from mirsad_mt.install import install_for_site
+    from mirsad_mt.packages import PackageError
+
+    folder = tmp_path / "archives"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "translate-ar_en-test-1.0.argosmodel", folder)
+    settings = read_settings(str(ROOT / "pelicanconf.py"), override={"MIRSAD_MT": {"models_dir": str(tmp_path / "m")}})
+    with pytest.raises(PackageError, match="no .argosmodel for en→fr"):
+        install_for_site(settings, folder)
