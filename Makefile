@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock | sha1sum | cut -c1-12)
 
-.PHONY: build test serve clean setup node
+.PHONY: build test serve clean setup bench
 
 build: $(STAMP)
 	$(BIN)/invoke build
@@ -20,6 +20,11 @@ clean: $(STAMP)
 	$(BIN)/invoke clean
 
 setup: $(STAMP) node_modules/.installed
+
+# Benchmarks need argostranslate and torch (CPU) on top: requirements-bench.lock.
+bench: $(STAMP) node_modules/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-bench.lock
+	$(BIN)/invoke bench
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -22,8 +22,9 @@ STATIC_PATHS = ["images"]
 PLUGIN_PATHS = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "plugins")]
 # The plugins share helpers (plugins/mirsad_common), so their folder is importable.
 sys.path.insert(0, PLUGIN_PATHS[0])
-# Order matters: mirsad_mt translates what mirsad_i18n's reviewed translations leave.
-PLUGINS = ["mirsad_markdown", "mirsad_i18n", "mirsad_mt"]
+# Order matters: mirsad_mt translates what mirsad_i18n's reviewed translations leave;
+# mirsad_summary boxes every version, so it comes after both (same signal as mirsad_mt).
+PLUGINS = ["mirsad_markdown", "mirsad_i18n", "mirsad_mt", "mirsad_summary", "mirsad_pdf", "mirsad_search"]
 MIRSAD_PROJECT_ROOT = os.path.dirname(os.path.abspath(__file__))
 # `invoke build --strict` and publishconf.py: errors (and missing models) fail the build.
 STRICT = os.environ.get("MIRSAD_STRICT") == "1"
@@ -48,6 +49,48 @@ MIRSAD_MT = {
     # A missing model: the build completes, pages say "not available yet"
     # (False), or the build fails (True).
     "strict": STRICT,
+}
+
+# PDFs (plugins/mirsad_pdf/config.py has every key and its default): one per
+# briefing per language at {lang}/briefings/{slug}.pdf, and a digest per
+# language at {lang}/digest.pdf. Rendered PDFs are cached in cache/pdf/, so an
+# unchanged PDF is never rendered twice.
+MIRSAD_PDF = {
+    # Render them in every build (False: only `invoke pdf` renders them).
+    "briefings": True,
+    # The digest of the latest briefings, with the site (also `invoke digest`).
+    "digest": True,
+    "digest_latest": 10,
+    # CSS page size, e.g. "A4", "letter".
+    "page_size": "A4",
+    # "pdf/ua-1": tagged, accessible PDFs (6-28% more rendering time, see
+    # bench/bench_pdf.py); None: plain.
+    "pdf_variant": "pdf/ua-1",
+    # Rendering processes; None: one per core.
+    "workers": None,
+    # A PDF that fails fails the build (after the others are rendered).
+    "strict": STRICT,
+}
+
+# Search (plugins/mirsad_search/config.py has every key and its default): a
+# page per language at {lang}/search.html whose index, built at build time,
+# is a script beside it ({lang}/search-index.js), so search also works from
+# file:// in the offline bundle (`invoke bundle`).
+MIRSAD_SEARCH = {
+    # A word in the title counts 10 times one in the body; "terms" are the
+    # tags, the category and the source.
+    "boosts": {"title": 10, "terms": 5, "body": 1},
+    # Index only the first N words of each body (None: all); a cap keeps the
+    # index of a very large site small (`python bench/bench_bundle.py`).
+    "body_words": None,
+}
+
+# The offline bundle (`invoke bundle`, plugins/mirsad_bundle/bundle.py):
+# dist/<name>-<date of the newest briefing>.zip.
+MIRSAD_BUNDLE = {
+    "name": "mirsad",
+    # Left out of the bundle: the sitemap is for search engines only.
+    "exclude": ["sitemap.xml"],
 }
 
 # URL scheme (see README, "URLs"): every language under its own folder, one

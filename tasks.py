@@ -74,7 +74,7 @@ def serve(c, port=8000, host="127.0.0.1"):
 @task
 def clean(c):
     """Remove generated files (output/ and leftovers of interrupted builds)."""
-    for path in [OUTPUT, *ROOT.glob(".output-*"), ROOT / "output.old", ROOT / ".pytest_cache"]:
+    for path in [OUTPUT, *ROOT.glob(".output-*"), ROOT / "output.old", ROOT / ".pytest_cache", ROOT / "dist"]:
         shutil.rmtree(path, ignore_errors=True)
 
 
@@ -100,13 +100,15 @@ def i18n(c):
 
 @task
 def lock(c):
-    """Regenerate requirements.lock from pyproject.toml in a clean venv."""
-    with tempfile.TemporaryDirectory() as tmp:
-        c.run(f"{sys.executable} -m venv {tmp}/venv")
-        c.run(f"{tmp}/venv/bin/pip install --quiet '{ROOT}[test]'")
-        frozen = c.run(f"{tmp}/venv/bin/pip freeze --exclude mirsad", hide=True).stdout
-    header = "# Full pinned dependency set (runtime + test). Regenerate: `invoke lock`.\n"
-    (ROOT / "requirements.lock").write_text(header + frozen)
+    """Regenerate requirements.lock (runtime + test) and requirements-bench.lock
+    (+ argostranslate, torch, onnx for bench/ and tools/) in clean venvs."""
+    for extras, lock_file in (("test", "requirements.lock"), ("test,bench", "requirements-bench.lock")):
+        with tempfile.TemporaryDirectory() as tmp:
+            c.run(f"{sys.executable} -m venv {tmp}/venv")
+            c.run(f"{tmp}/venv/bin/pip install --quiet '{ROOT}[{extras}]'")
+            frozen = c.run(f"{tmp}/venv/bin/pip freeze --exclude mirsad", hide=True).stdout
+        header = f"# Pinned dependency set ({extras}). Regenerate: `invoke lock`.\n"
+        (ROOT / lock_file).write_text(header + frozen)
 
 
 @task(help={"files": "translation files (default: all of content/translations)"}, iterable=["files"])
@@ -138,3 +140,119 @@ def models(c, from_="", list_=False):
         list_installed(settings)
     else:
         install_for_site(settings, Path(from_) if from_ else None)
+
+
+def _pdf_run(c, overrides: dict, publish: bool, strict: bool, output: str) -> None:
+    """Run a build with MIRSAD_PDF overridden into a staging folder and move only
+    its PDFs into `output` (pages stay as they are). The PDF cache (cache/pdf)
+    is shared with `invoke build`, so unchanged PDFs are not rendered again."""
+    import json
+    import shlex
+
+    from pelican.settings import read_settings
+
+    settings = read_settings(str(_settings(publish)))
+    options = {**(settings.get("MIRSAD_PDF") or {}), **overrides}
+    target = Path(output).resolve()
+    target.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-pdf-", dir=target.parent))
+    try:
+        extra = shlex.quote(f"MIRSAD_PDF={json.dumps(options, default=str)}")
+        fatal = " --fatal errors" if strict else ""
+        c.run(f"{BIN}/pelican {CONTENT} -s {_settings(publish)} -o {staging} -e {extra}{fatal}",
+              pty=False, env={"MIRSAD_STRICT": "1"} if strict else {})
+        for pdf_file in sorted(staging.rglob("*.pdf")):
+            destination = target / pdf_file.relative_to(staging)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(pdf_file, destination)
+            print(destination.relative_to(target.parent))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+PDF_HELP = {
+    "publish": "use publishconf.py (absolute URLs for the real host)",
+    "strict": "fail (non-zero exit) if any PDF fails",
+    "output": "output folder (default: output/)",
+}
+
+
+@task(help=PDF_HELP)
+def pdf(c, publish=False, strict=False, output=str(OUTPUT)):
+    """Render the PDF of every briefing in every language (and the digests, if
+    MIRSAD_PDF['digest'] is on) into output/, leaving the pages as they are."""
+    _pdf_run(c, {"briefings": True}, publish, strict, output)
+
+
+@task(help={
+    "latest": "at most this many briefings (default: MIRSAD_PDF['digest_latest'])",
+    "since": "only briefings dated on or after YYYY-MM-DD",
+    "until": "only briefings dated on or before YYYY-MM-DD",
+    **PDF_HELP,
+})
+def digest(c, latest=0, since="", until="", publish=False, strict=False, output=str(OUTPUT)):
+    """Make each language's digest PDF: {lang}/digest.pdf (the latest briefings),
+    or {lang}/digest-<since>--<until>.pdf for a date range."""
+    overrides = {"briefings": False, "digest": True}
+    if latest:
+        overrides["digest_latest"] = int(latest)
+    if since or until:
+        overrides.update(digest_since=since or None, digest_until=until or None,
+                         digest_save_as="{lang}/digest-{since}--{until}.pdf")
+        if not latest:
+            overrides["digest_latest"] = None
+    _pdf_run(c, overrides, publish, strict, output)
+
+
+@task(help={
+    "verify": "check a received bundle (its .zip, or the folder it was unpacked into) instead",
+    "output": "folder for the zip (default: dist/)",
+    "strict": "fail (non-zero exit, no zip) on any build error",
+})
+def bundle(c, verify="", output=str(ROOT / "dist"), strict=False):
+    """Build the site into one zip that works offline from file:// (pages in
+    every language, PDFs, search), with a SHA-256 manifest inside; or, with
+    --verify FILE, report the files of a bundle that are missing, extra or altered."""
+    from invoke import Exit
+
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from mirsad_bundle.archive import BundleError, verify as verify_bundle
+
+    if verify:
+        try:
+            result = verify_bundle(Path(verify))
+        except BundleError as error:
+            raise Exit(str(error), code=2) from None
+        print("\n".join(result.lines()))
+        if not result.ok:
+            raise Exit(code=1)
+        return
+    from pelican.settings import read_settings
+
+    from mirsad_bundle.bundle import make_bundle
+
+    settings = read_settings(str(_settings(False)))  # relative URLs, as `build` uses
+    target = Path(output).resolve()
+    target.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".bundle-build-", dir=target) as tmp:
+        site = Path(tmp) / "site"
+        build(c, strict=strict, output=str(site))
+        made = make_bundle(site, target, settings)
+    print(f"{made.path}: {made.files} files, {made.size / 1e6:.1f} MB, updated {made.updated}")
+    print(f"SHA-256 {made.sha256} (also in {made.path.name}.sha256: publish it with the bundle)")
+    for suffix, count in sorted(made.absolute.items()):
+        print(f"note: {count} {suffix} file(s) link to {settings['SITEURL']} (SITEURL); set "
+              "MIRSAD_SITEURL to the published address so that these links lead to the site once online")
+
+
+@task(help={"quick": "fewer sentences/briefings and one repeat (a smoke run, not for figures)"})
+def bench(c, quick=False):
+    """Run every benchmark in bench/ (needs requirements-bench.lock: `make bench`)."""
+    runs = {
+        "bench_translate.py": "--sentences 60 --repeats 1" if quick else "",
+        "bench_pdf.py": "",
+        "bench_bundle.py": "",
+    }
+    for script, args in runs.items():
+        print(f"\n== {script} ==")
+        c.run(f"{BIN}/python {ROOT / 'bench' / script} {args}", pty=False)

@@ -84,7 +84,7 @@ def test_french_reuses_the_english_leg_instead_of_translating_twice(mt_site):
     sources = [row[0] for row in memory.execute("SELECT source FROM segments WHERE kind='raw' AND pair='ar→en'")]
     assert len(sources) == len(set(sources))  # each Arabic sentence went through ar→en once
     assert legs["en→fr"] <= legs["ar→en"]
-    assert "ar→fr: 2 segments translated" in _report(built)
+    assert "ar→fr: 3 segments translated" in _report(built)  # title + 2 sentences
 
 
 def test_direct_package_is_preferred_to_the_pivot(mt_site):
@@ -184,7 +184,9 @@ def test_missing_model_completes_the_build_and_says_so(mt_site):
     notice = " ".join(page.find(".//div[@class='provenance provenance--missing']").text_content().split())
     assert "not available in English yet" in notice
     assert page.find(".//div[@class='briefing__body']").get("lang") == "ar"
-    assert [l.get("hreflang") for l in page.findall(".//head/link[@hreflang]")] == ["x-default"]
+    # Not an English version: not in any hreflang set, and not indexed.
+    assert [l.get("hreflang") for l in page.findall(".//head/link[@hreflang]")] == ["ar", "x-default"]
+    assert page.find(".//meta[@name='robots']").get("content") == "noindex"
     assert built.page("en/index.html").findall(".//article") == []
     assert any("no translation model for ar→en" in w and "invoke models --from DIR" in w for w in built.warnings)
     assert "MISSING ar→en" in _report(built)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import copy
 import difflib
 import logging
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class SettingsError(ValueError):
@@ -44,3 +45,14 @@ def did_you_mean(name: str, known) -> str:
     """A hint naming the closest known name, or "" when none is close."""
     close = difflib.get_close_matches(name, list(known), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def once_per_build(settings: dict[str, Any], name: str, make: Callable[[], T]) -> T:
+    """`make()` once per build: the result is kept in the build's settings.
+
+    Several receivers need a plugin's configuration; computing it once keeps
+    any "unknown setting" warning to one per build."""
+    key = f"_{name}_CONFIG"
+    if key not in settings:
+        settings[key] = make()
+    return settings[key]

@@ -14,7 +14,9 @@ def when_enabled(plugin: str) -> Callable:
     def decorate(receiver: Callable) -> Callable:
         @functools.wraps(receiver)
         def guarded(sender, *args, **kwargs):
-            plugins = sender.settings.get("PLUGINS") or []
+            # all_generators_finalized sends the list of generators.
+            settings = sender.settings if hasattr(sender, "settings") else sender[0].settings
+            plugins = settings.get("PLUGINS") or []
             if any(getattr(p, "__name__", p) == plugin for p in plugins):
                 return receiver(sender, *args, **kwargs)
             return None

@@ -8,7 +8,7 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
-from mirsad_common.settings import SettingsError, plugin_settings
+from mirsad_common.settings import SettingsError, once_per_build, plugin_settings
 
 DEFAULTS: dict[str, Any] = {
     # Site languages, in switcher order. Must include DEFAULT_LANG (the source).
@@ -79,13 +79,8 @@ class I18nConfig:
 
 
 def load(settings: dict[str, Any]) -> I18nConfig:
-    """The plugin's configuration, computed once per build (settings object)."""
-    # Several receivers need it; memoising on the settings dict keeps any
-    # "unknown setting" warning to one per build.
-    cached = settings.get("_MIRSAD_I18N_CONFIG")
-    if cached is None:
-        cached = settings["_MIRSAD_I18N_CONFIG"] = _load(settings)
-    return cached
+    """The plugin's configuration, computed once per build."""
+    return once_per_build(settings, "MIRSAD_I18N", lambda: _load(settings))
 
 
 def _load(settings: dict[str, Any]) -> I18nConfig:

@@ -88,7 +88,8 @@ class Site:
             article.language = self.config.language(lang)
             article.tag_terms = [self.registry.term("tag", t) for t in getattr(article, "tags", [])]
             article.category_term = self.registry.term("category", category) if category else None
-            article.abstract = abstract(article)
+            box = getattr(article, "summary_box", None)  # mirsad_summary, when enabled
+            article.abstract = (box.text if box else "") or abstract(article)
             article.x_default = briefing.original.url
             article.alternates = [self._alternate(briefing, language, lang) for language in self.config.languages]
 

@@ -9,11 +9,10 @@ Pelican's (transliterated) one and the source name is shown everywhere.
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
+from mirsad_common.yamlfile import load_mapping
 
 logger = logging.getLogger(__name__)
 
@@ -45,15 +44,9 @@ class Term:
 
 def load_taxonomy(path: str) -> dict[str, dict[str, dict[str, str]]]:
     """Read taxonomy.yml: {"tags": {name: {slug, <lang>: name}}, "categories": ...}."""
-    if not os.path.exists(path):
+    data = load_mapping(path, TaxonomyError)
+    if data is None:
         return {kind: {} for kind in KINDS}
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle) or {}
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else path
-        raise TaxonomyError(f"{where}: invalid YAML ({error}). Fix the syntax") from None
     unknown = set(data) - set(KINDS)
     if unknown:
         raise TaxonomyError(

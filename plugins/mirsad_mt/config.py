@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mirsad_common.settings import plugin_settings
+from mirsad_common.settings import once_per_build, plugin_settings
 
 from .engine import EngineOptions
 
@@ -49,10 +49,8 @@ class MTConfig:
 
 
 def load(settings: dict[str, Any]) -> MTConfig:
-    cached = settings.get("_MIRSAD_MT_CONFIG")
-    if cached is None:
-        cached = settings["_MIRSAD_MT_CONFIG"] = _load(settings)
-    return cached
+    """The plugin's configuration, computed once per build."""
+    return once_per_build(settings, "MIRSAD_MT", lambda: _load(settings))
 
 
 def _load(settings: dict[str, Any]) -> MTConfig:

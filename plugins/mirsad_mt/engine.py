@@ -58,19 +58,29 @@ class CTranslate2Engine:
         )
 
     def translate(self, texts: list[str]) -> list[str]:
-        if not texts:
-            return []
         tokens = self._pieces.encode(texts, out_type=str)
-        longest = max(len(t) for t in tokens)
-        results = self._translator.translate_batch(
-            tokens,
-            max_batch_size=self.options.max_batch_size,
-            batch_type="examples",
-            beam_size=self.options.beam_size,
-            max_decoding_length=max(self.options.min_max_length, int(longest * self.options.max_length_ratio)),
-            replace_unknowns=True,
-        )
-        return [self._pieces.decode(result.hypotheses[0]).strip() for result in results]
+        # Sentences of similar length go together, one batch per translator
+        # thread per call, each call with its own output-length cap: one
+        # global cap lets every short sentence decode as long as the longest
+        # one whenever the model fails to stop.
+        order = sorted(range(len(tokens)), key=lambda i: len(tokens[i]))
+        group = self.options.max_batch_size * max(1, self.options.inter_threads)
+        outputs: list[str] = [""] * len(tokens)
+        for start in range(0, len(order), group):
+            indices = order[start:start + group]
+            batch = [tokens[i] for i in indices]
+            cap = int(len(batch[-1]) * self.options.max_length_ratio)
+            results = self._translator.translate_batch(
+                batch,
+                max_batch_size=self.options.max_batch_size,
+                batch_type="examples",
+                beam_size=self.options.beam_size,
+                max_decoding_length=max(self.options.min_max_length, cap),
+                replace_unknowns=True,
+            )
+            for index, result in zip(indices, results):
+                outputs[index] = self._pieces.decode(result.hypotheses[0]).strip()
+        return outputs
 
 
 class PivotEngine:

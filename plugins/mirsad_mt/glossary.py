@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass
 
-import yaml
+from mirsad_common.yamlfile import load_mapping
 
 # Arabic attaches conjunctions, prepositions and the article to the next
 # word: "والأفريكوم", "لداعش", "بسرت" all contain a glossary term.
@@ -48,17 +47,9 @@ class Glossary:
 
     @classmethod
     def load(cls, path: str, source_lang: str, targets: list[str]) -> Glossary:
-        if not os.path.exists(path):
+        data = load_mapping(path, GlossaryError)
+        if data is None:
             return cls({}, source_lang)
-        try:
-            with open(path, encoding="utf-8") as handle:
-                data = yaml.safe_load(handle) or {}
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            where = f"{path}:{mark.line + 1}" if mark else path
-            raise GlossaryError(f"{where}: invalid YAML ({getattr(error, 'problem', error)}). Fix the syntax") from None
-        if not isinstance(data, dict):
-            raise GlossaryError(f"{path}: expected 'term: {{en: ..., fr: ...}}' lines")
         entries = {}
         for term, value in data.items():
             entries[str(term)] = _entry(str(term), value, targets, path)

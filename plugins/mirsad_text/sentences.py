@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 
 # Terminal punctuation, then optional closing quotes/brackets, then a space.
-_BOUNDARY = re.compile(r"""[.!?؟…]+["'»”’)\]]*(?=\s)""")
+# French sets a (narrow) no-break space before » ("… secrètes. »"): the »
+# belongs to the sentence, not to the next one.
+_BOUNDARY = re.compile(r"""[.!?؟…]+(?:[\u00a0\u202f]?["'»”’)\]])*(?=\s|$)""")
 _ABBREVIATIONS = {
     "en": {"mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "st", "no", "vs", "e.g", "i.e", "etc", "jan", "feb", "aug", "sept", "oct", "nov", "dec"},
     "fr": {"m", "mm", "mme", "mlle", "dr", "pr", "gén", "col", "st", "ste", "n°", "p.ex", "cf", "etc", "av", "apr", "janv", "févr", "sept", "oct", "nov", "déc"},

@@ -1,0 +1,1 @@
+"""The offline bundle (`invoke bundle`): not a Pelican plugin, a module the task uses."""

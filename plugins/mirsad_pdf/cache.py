@@ -1,0 +1,84 @@
+"""Skip-unchanged: a PDF is stored under a hash of everything it is made from.
+
+The key covers the print HTML (the briefing, the template's output), the
+template's source, the print stylesheet, every font file it loads, the PDF
+options and the versions of the renderer. A build looks the key up first and
+renders only what is missing. The cache lives outside the output folder,
+since `invoke build` replaces that folder as a whole; PDFs are hard-linked
+(or copied) from it into the output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+from importlib.metadata import version
+
+# Bump when the way PDFs are made changes without any input changing.
+RENDERER_REVISION = "1"
+CACHED_NAME = re.compile(r"(.+)\.[0-9a-f]{20}\.pdf")
+FONT_URL = re.compile(r"""url\(\s*["']?([^"')]+\.(?:woff2?|ttf|otf))["']?\s*\)""")
+
+
+def shared_fingerprint(stylesheet: str, template_sources: list[str], options: dict) -> str:
+    """Hash of the inputs every PDF shares: stylesheet, its fonts, templates, options."""
+    digest = hashlib.sha256()
+    for name in ("weasyprint", "pydyf"):
+        digest.update(f"{name}={version(name)}\n".encode())
+    digest.update(f"revision={RENDERER_REVISION}\n{sorted(options.items())!r}\n".encode())
+    with open(stylesheet, "rb") as handle:
+        css = handle.read()
+    digest.update(css)
+    folder = os.path.dirname(stylesheet)
+    for url in sorted(set(FONT_URL.findall(css.decode("utf-8")))):
+        with open(os.path.normpath(os.path.join(folder, url)), "rb") as handle:
+            digest.update(hashlib.sha256(handle.read()).digest())
+    for source in template_sources:
+        digest.update(source.encode("utf-8"))
+    return digest.hexdigest()
+
+
+class PdfCache:
+    def __init__(self, directory: str, shared: str):
+        self.directory = directory
+        self.shared = shared
+        os.makedirs(directory, exist_ok=True)
+
+    def path(self, save_as: str, html: str) -> str:
+        """Where the PDF of `html` (to be published as `save_as`) is cached."""
+        key = hashlib.sha256((self.shared + html).encode("utf-8")).hexdigest()[:20]
+        return os.path.join(self.directory, f"{_flat(save_as)}.{key}.pdf")
+
+    def prune(self, kept: list[str]) -> None:
+        """Drop older renderings of the PDFs kept by this build, so the cache
+        holds one file per published PDF (others' entries are left alone)."""
+        kept_names = {os.path.basename(path) for path in kept}
+        published = {_published_as(name) for name in kept_names}
+        for entry in os.scandir(self.directory):
+            if entry.name not in kept_names and _published_as(entry.name) in published:
+                os.unlink(entry.path)
+
+
+def publish(cached: str, target: str) -> None:
+    """Put a cached PDF at `target`: a hard link when possible (no copy), else a copy."""
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    partial = target + ".part"
+    if os.path.lexists(partial):
+        os.unlink(partial)
+    try:
+        os.link(cached, partial)
+    except OSError:  # another file system, or links not supported
+        shutil.copyfile(cached, partial)
+    os.replace(partial, target)
+
+
+def _flat(save_as: str) -> str:
+    return save_as.replace("/", "--").removesuffix(".pdf")
+
+
+def _published_as(cache_name: str) -> str | None:
+    """"ar--briefings--x.<key>.pdf" -> "ar--briefings--x" (None: not a cached PDF)."""
+    match = CACHED_NAME.fullmatch(cache_name)
+    return match.group(1) if match else None

@@ -1,0 +1,209 @@
+"""Rendering in a pool of long-lived worker processes.
+
+WeasyPrint's import (~0.3 s), the parsing of the print stylesheet and the
+decoding of its @font-face fonts (~0.6 s) are paid once, not once per PDF:
+one FontConfiguration and one parsed stylesheet render every document. Where
+workers are forked (Linux), the build prepares them once before forking, so
+every worker starts ready and a process that builds again (tests, `serve`)
+reuses them; elsewhere each worker prepares its own when it starts.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import multiprocessing
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+
+RESOURCE_SCHEMES = ("file",)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One PDF to render: its print HTML and where the result goes."""
+
+    label: str  # names the briefing in messages, e.g. "content/briefings/x.md (ar)"
+    html: str
+    base_url: str  # relative links in the PDF resolve against the web page's URL
+    target: str  # file to write (atomically)
+
+
+@dataclass(frozen=True)
+class Resources:
+    """How a worker finds the files a document refers to, without any network."""
+
+    stylesheet: str
+    fingerprint: str  # of the stylesheet and its fonts: a change means new state
+    site_url: str  # URLs under it are the site's own files ...
+    roots: tuple[tuple[str, str], ...]  # ... (URL path prefix, folder): content, theme files
+    pdf_variant: str | None
+
+
+@dataclass
+class Result:
+    job: Job
+    size: int = 0
+    error: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+class _Worker:
+    """Per-process state, created once by the pool's initializer."""
+
+    def __init__(self, resources: Resources):
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.resources = resources
+        self.fetcher = _local_fetcher(resources)
+        self.font_config = FontConfiguration()
+        self.stylesheet = CSS(filename=resources.stylesheet, font_config=self.font_config,
+                              url_fetcher=self.fetcher)
+        self.warnings = _capture_warnings()
+
+    def render(self, job: Job) -> Result:
+        from weasyprint import HTML
+
+        self.warnings.clear()
+        result = Result(job)
+        directory = os.path.dirname(job.target)
+        os.makedirs(directory, exist_ok=True)
+        handle, partial = tempfile.mkstemp(dir=directory, suffix=".part")
+        try:
+            with os.fdopen(handle, "wb") as output:
+                HTML(string=job.html, base_url=job.base_url, url_fetcher=self.fetcher).write_pdf(
+                    output, font_config=self.font_config, stylesheets=[self.stylesheet],
+                    pdf_variant=self.resources.pdf_variant,
+                )
+            os.chmod(partial, 0o644)  # mkstemp's 0600 would hide it from a web server
+            os.replace(partial, job.target)
+            result.size = os.path.getsize(job.target)
+        except Exception as error:  # any failure is reported for this PDF only
+            where = traceback.extract_tb(error.__traceback__)[-1]
+            place = f"{os.path.basename(where.filename)}:{where.lineno}"
+            result.error = f"{type(error).__name__}: {error} [{place}]"
+            if os.path.exists(partial):
+                os.unlink(partial)
+        result.warnings[:0] = list(self.warnings)
+        return result
+
+
+_worker: _Worker | None = None
+_prepared: dict[Resources, _Worker] = {}  # made before forking, inherited by workers
+# Let FontConfiguration remove its temporary font folder while the interpreter
+# is still whole (its __del__ fails during the final teardown).
+atexit.register(_prepared.clear)
+
+
+def _init(resources: Resources) -> None:
+    global _worker
+    _worker = _prepared.get(resources) or _Worker(resources)
+
+
+def _render(job: Job) -> Result:
+    assert _worker is not None, "mirsad_pdf: worker used before its initializer ran"
+    return _worker.render(job)
+
+
+def render_all(jobs: Iterable[Job], resources: Resources, workers: int,
+               progress: Callable[[Result], None] = lambda result: None) -> Iterator[Result]:
+    """Render every job in a pool of `workers` processes; yield results as they finish."""
+    jobs = sorted(jobs, key=lambda job: len(job.html), reverse=True)  # longest first
+    if not jobs:
+        return
+    workers = max(1, min(workers, len(jobs)))
+    context = _context()
+    if context.get_start_method() == "fork" and resources not in _prepared:
+        _prepared.clear()
+        _prepared[resources] = _Worker(resources)
+    orphans = []  # jobs of a pool whose worker died
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
+                             initargs=(resources,)) as pool:
+        futures = {pool.submit(_render, job): job for job in jobs}
+        for future in as_completed(futures):
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                orphans.append(futures[future])
+                continue
+            progress(result)
+            yield result
+    # A crash in native code (fonts, Pango) takes its worker and the pool down
+    # without saying which document did it: each orphan gets a process of its own.
+    for job in orphans:
+        result = _render_alone(job, resources, context)
+        progress(result)
+        yield result
+
+
+def _render_alone(job: Job, resources: Resources, context) -> Result:
+    with ProcessPoolExecutor(1, mp_context=context, initializer=_init, initargs=(resources,)) as pool:
+        try:
+            return pool.submit(_render, job).result()
+        except BrokenProcessPool as error:
+            return Result(job, error=f"the rendering process died ({error})")
+
+
+def _context():
+    # fork: a worker starts with everything the build already imported (WeasyPrint
+    # included), in milliseconds; elsewhere the platform's default start method.
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+def _local_fetcher(resources: Resources):
+    """A URL fetcher that serves the site's own URLs from disk and fetches nothing
+    from the network: a PDF build must be the same offline as online."""
+    from weasyprint.urls import URLFetcher, path2url
+
+    prefix = resources.site_url.rstrip("/") + "/"
+
+    class LocalFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith(prefix):
+                relative = url[len(prefix):].split("#")[0].split("?")[0]
+                for start, folder in resources.roots:
+                    path = os.path.join(folder, relative.removeprefix(start))
+                    if relative.startswith(start) and os.path.isfile(path):
+                        url = path2url(path)
+                        break
+            return super().fetch(url, headers)
+
+    return LocalFetcher(allowed_protocols=RESOURCE_SCHEMES)
+
+
+class _WarningList(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if "disallowed protocol" in message:
+            message += (" (PDFs are made offline: nothing is downloaded; ship the file with "
+                        "the site, e.g. in content/images/, and link it)")
+        self.messages.append(message)
+
+    def clear(self) -> None:
+        self.messages.clear()
+
+    def __iter__(self):
+        return iter(self.messages)
+
+
+def _capture_warnings() -> _WarningList:
+    """WeasyPrint's warnings (missing image, unsupported CSS) go back to the
+    build with the job, so they are reported with the briefing they concern."""
+    handler = _WarningList()
+    logger = logging.getLogger("weasyprint")
+    logger.handlers[:] = [handler]
+    logger.propagate = False
+    return handler

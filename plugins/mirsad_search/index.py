@@ -1,0 +1,69 @@
+"""One language's search index: a lunr.js index built at build time by
+lunr.py (its Python port, which writes the same serialised format), plus
+what results show and what the browser needs to read queries, in one
+JavaScript file that the search page loads with a <script> tag: a file://
+page may run scripts but may not fetch() or XHR its neighbours."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from lunr.builder import Builder
+from lunr.index import Index
+from lunr.token_set import TokenSet
+
+from .analysis import browser_data, pipeline_functions
+from .config import FIELDS
+from .documents import Document
+
+# The global that search.js reads.
+GLOBAL = "MIRSAD_SEARCH"
+
+
+def build_index(documents: list[Document], lang: str, boosts: dict[str, float]) -> dict[str, Any]:
+    """The serialised lunr index of `documents`; a document's ref is its
+    position in the list, so results are looked up by number."""
+    builder = Builder()
+    functions = pipeline_functions(lang)
+    builder.pipeline.add(*functions)
+    builder.search_pipeline.add(*functions)
+    builder.ref("ref")
+    for name in FIELDS:
+        builder.field(name, boost=boosts[name])
+    if not documents:  # e.g. a language whose translations are all missing
+        # lunr.py's builder divides by the number of documents.
+        return Index({}, {}, TokenSet(), list(FIELDS), builder.search_pipeline).serialize()
+    for ref, doc in enumerate(documents):
+        # Lists are taken as ready-made tokens: the words are already folded
+        # and split by analysis.words, the same way search.js splits queries.
+        builder.add({"ref": str(ref), **doc.fields})
+    return builder.build().serialize()
+
+
+def payload(documents: list[Document], lang: str, boosts: dict[str, float],
+            max_results: int) -> dict[str, Any]:
+    return {
+        "lang": lang,
+        "maxResults": max_results,
+        "text": browser_data(lang),
+        "docs": [doc.result for doc in documents],
+        "index": build_index(documents, lang, boosts),
+    }
+
+
+def write_script(path: str, data: dict[str, Any]) -> int:
+    """Write `data` as `window.MIRSAD_SEARCH = JSON.parse('...');` and return
+    its size in bytes. Browsers parse a large JSON string several times
+    faster than the same data as a JavaScript object literal (measured in
+    Chromium: bench/bench_bundle.py)."""
+    encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    # JSON text is a valid JavaScript string body once \ and ' are escaped
+    # (it holds no raw line break: json.dumps writes them as \n).
+    literal = encoded.replace("\\", "\\\\").replace("'", "\\'")
+    text = f"window.{GLOBAL} = JSON.parse('{literal}');\n"
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+    return len(text.encode("utf-8"))

@@ -1,0 +1,106 @@
+"""mirsad_summary: a summary box (key points + facts) on every version of
+every briefing, as `article.summary_box` (see box.py).
+
+Receiver:
+- article_generator_finalized: after the reviewed translations (mirsad_i18n,
+  pretaxonomy) and the machine translations (mirsad_mt, finalized: list
+  mirsad_summary after mirsad_mt in PLUGINS) are attached, and before
+  mirsad_i18n's generator annotates the site (it takes each version's
+  `abstract`, for listings and feeds, from the box).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+import networkx as nx
+from pelican import signals
+from pelican.contents import Article
+
+from mirsad_common.signals import when_enabled
+from mirsad_i18n import config as i18n_config
+from mirsad_i18n.taxonomy import load_taxonomy
+
+from . import config as summary_config
+from .box import Points, SummaryBox, Text, make_box, points_for
+
+logger = logging.getLogger(__name__)
+
+
+class Summariser:
+    """Everything a build needs to make boxes: settings, languages, taxonomy."""
+
+    def __init__(self, generator):
+        self.config = summary_config.load(generator.settings)
+        self.options = summary_config.options(self.config)
+        self.i18n = i18n_config.load(generator.settings)
+        path = os.path.join(generator.path, self.i18n.options["taxonomy_file"])
+        self.tags: dict[str, dict[str, str]] = load_taxonomy(path)["tags"]
+
+    def direction(self, lang: str) -> str:
+        return self.i18n.language(lang).direction
+
+    def name(self, name: str, lang: str, source_lang: str) -> Text:
+        """A tag or place name in `lang` (from taxonomy.yml), else as written."""
+        translated = self.tags.get(name, {}).get(lang)
+        if translated:
+            return Text(translated, lang, self.direction(lang))
+        return Text(name, source_lang, self.direction(source_lang))
+
+    def attach(self, original: Article) -> None:
+        """Give the original and each of its translations a summary box."""
+        source = self._points(original, None)
+        original.summary_box = self._box(original, original, source)
+        for translation in original.translations:
+            translation.summary_box = self._box(translation, original, self._points(translation, source))
+
+    def _points(self, article: Article, source: Points | None) -> Points:
+        names = [self.name(str(n), article.lang, self._source_lang(article)).text for n in self._names(article)]
+        try:
+            return points_for(article, source, self.options, article.title, names)
+        except (ValueError, nx.NetworkXException) as error:
+            # One briefing's failure must not take the others down: its box
+            # then shows the facts only.
+            logger.error(
+                "mirsad_summary: %s: could not compute its key points (%s); its summary box "
+                "shows the facts only. Add `key_points:` to its front matter to set them",
+                article.source_path, error,
+            )
+            return Points([], "computed", article.lang)
+
+    def _box(self, article: Article, original: Article, points: Points) -> SummaryBox:
+        source_lang = original.lang
+        source = article.metadata.get("source")
+        facts = {
+            "places": [self.name(place, article.lang, source_lang) for place in article.metadata.get("location") or []],
+            "source": Text(str(source), source_lang, self.direction(source_lang)) if source else None,
+        }
+        return make_box(article, original, points, facts, self.config, self.direction)
+
+    @staticmethod
+    def _names(article: Article) -> list[Any]:
+        return [*(getattr(article, "tags", None) or []), *(article.metadata.get("location") or [])]
+
+    @staticmethod
+    def _source_lang(article: Article) -> str:
+        # Tags and places are written in the original's language; a
+        # translation inherits them.
+        return article.settings["DEFAULT_LANG"] if article.metadata.get("translation") else article.lang
+
+
+def originals(generator) -> list[Article]:
+    """Every original the articles generator knows: published, hidden, drafts."""
+    return [*generator.articles, *getattr(generator, "hidden_articles", []), *getattr(generator, "drafts", [])]
+
+
+@when_enabled("mirsad_summary")
+def attach_boxes(generator) -> None:
+    summariser = Summariser(generator)
+    for original in originals(generator):
+        summariser.attach(original)
+
+
+def register() -> None:
+    signals.article_generator_finalized.connect(attach_boxes)
