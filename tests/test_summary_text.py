@@ -69,6 +69,13 @@ def test_light_stemming_strips_clitics_but_keeps_short_words():
     assert light_stem("بني") == "بن" and light_stem("من") == "من"
 
 
+def test_words_starting_with_b_or_l_meet_their_prefixed_forms():
+    # ليبيا starts with ل itself: "بليبيا" and "لليبيا" must stem alike.
+    stems = {light_stem(normalise(w)) for w in ("ليبيا", "بليبيا", "لليبيا", "وليبيا")}
+    assert len(stems) == 1
+    assert light_stem(normalise("بلبنان")) == light_stem(normalise("لبنان"))
+
+
 def test_forms_with_and_without_diacritics_score_alike():
     plain = "قدرت ميزانية القوة بنحو 423 مليون يورو في عامها الأول."
     marked = "قُدِّرَتْ ميزانيّـــة القوّة بنحوِ ٤٢٣ مليونَ يورو في عامِها الأوّل."

@@ -98,8 +98,10 @@ def light_stem(word: str) -> str:
             break
     else:
         # Not in light10, which leaves "بسرت", "لداعش" whole; a briefing
-        # names the same place or group with and without them.
-        if word[:1] in PROCLITICS and len(word) >= 4:
+        # names the same place or group with and without them. Repeated, so
+        # that a word which merely starts with ب or ل meets its own prefixed
+        # form: "ليبيا" and "بليبيا" both give "يبيا".
+        while word[:1] in PROCLITICS and len(word) >= 4:
             word = word[1:]
     for suffix in SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 2:

@@ -46,8 +46,10 @@
     var prefix = a.prefixes.find(function (p) { return word.startsWith(p) && length(word) - length(p) >= 2; });
     if (prefix) {
       word = word.slice(prefix.length);
-    } else if (word && a.proclitics.indexOf(word.charAt(0)) >= 0 && length(word) >= 4) {
-      word = word.slice(1);
+    } else {
+      while (word && a.proclitics.indexOf(word.charAt(0)) >= 0 && length(word) >= 4) {
+        word = word.slice(1);
+      }
     }
     a.suffixes.forEach(function (s) {
       if (word.endsWith(s) && length(word) - length(s) >= 2) { word = word.slice(0, -s.length); }
