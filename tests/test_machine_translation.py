@@ -222,3 +222,18 @@ def test_models_from_folder_lists_what_is_missing(tmp_path):
     settings = read_settings(str(ROOT / "pelicanconf.py"), override={"MIRSAD_MT": {"models_dir": str(tmp_path / "m")}})
     with pytest.raises(PackageError, match="no .argosmodel for en→fr"):
         install_for_site(settings, folder)
+
+
+def test_tag_and_category_names_are_translated_with_stable_urls(mt_site):
+    install(mt_site.models)
+    mt_site.write("taxonomy.yml", "categories:\n  أمن: {slug: security, en: Security (desk)}\n")
+    mt_site.briefing("mt", "عنوان", body=FRAGILE, tags="[طرابلس, سرت]", category="أمن")
+    built = build(mt_site)
+    en = built.page("en/briefings/mt.html")
+    tags = [(a.text, a.get("href")) for a in en.findall(".//ul[@class='tag-list']//a")]
+    assert tags == [("Tripoli", "../../en/tags/trbls.html"), ("Sirte", "../../en/tags/srt.html")]
+    fr = [a.text for a in built.page("fr/briefings/mt.html").findall(".//ul[@class='tag-list']//a")]
+    assert fr == ["Tripoli", "Syrte"]
+    # A name written in taxonomy.yml wins over the machine's; French has none there.
+    assert en.find(".//span[@class='briefing-meta__category']/a").text == "Security (desk)"
+    assert built.page("fr/briefings/mt.html").find(".//span[@class='briefing-meta__category']/a").text == "Sécurité"

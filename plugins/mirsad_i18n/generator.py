@@ -12,6 +12,10 @@ from .site import Site
 from .sitemap import write_sitemap
 from .taxonomy import TermRegistry, load_taxonomy
 
+# Context key where a translation plugin leaves tag/category names it
+# translated: {(kind, source name): {lang: name}}.
+MACHINE_TERM_NAMES = "mirsad_term_names"
+
 logger = logging.getLogger(__name__)
 
 TEMPLATES = {
@@ -24,7 +28,7 @@ class MultilingualGenerator(Generator):
     def generate_context(self) -> None:
         config = i18n_config.load(self.settings)
         taxonomy = load_taxonomy(f"{self.path}/{config.options['taxonomy_file']}")
-        registry = TermRegistry(taxonomy, config.source.code)
+        registry = TermRegistry(taxonomy, config.source.code, self.context.get(MACHINE_TERM_NAMES))
         self.site = Site(self.context["articles"], config, registry)
         self.context["mirsad_site"] = self.site
         self.context["I18N"] = config

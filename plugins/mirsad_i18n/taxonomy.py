@@ -68,9 +68,13 @@ def load_taxonomy(path: str) -> dict[str, dict[str, dict[str, str]]]:
 class TermRegistry:
     """Finds or creates the Term for a Pelican Tag or Category."""
 
-    def __init__(self, taxonomy: dict[str, Any], source_lang: str):
+    def __init__(self, taxonomy: dict[str, Any], source_lang: str,
+                 machine_names: dict[tuple[str, str], dict[str, str]] | None = None):
         self.taxonomy = taxonomy
         self.source_lang = source_lang
+        # (kind, name) -> {lang: name} from machine translation (mirsad_mt);
+        # names written in taxonomy.yml win over them.
+        self.machine_names = machine_names or {}
         self.terms: dict[tuple[str, str], Term] = {}
 
     def term(self, kind: str, wrapper) -> Term:
@@ -78,5 +82,6 @@ class TermRegistry:
         if key not in self.terms:
             entry = dict(self.taxonomy["tags" if kind == "tag" else "categories"].get(wrapper.name, {}))
             slug = entry.pop("slug", None) or wrapper.slug
+            entry = {**self.machine_names.get(key, {}), **entry}
             self.terms[key] = Term(kind, wrapper.name, slug, self.source_lang, entry)
         return self.terms[key]

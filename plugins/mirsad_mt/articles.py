@@ -40,11 +40,11 @@ class Plan:
         document = Document(original.content, glossary, source)
         return cls(
             original, lang,
-            title=plain_segment(original.title, glossary, source),
-            summary=plain_segment(summary, glossary, source) if summary else None,
-            key_points=[plain_segment(p, glossary, source) for p in metadata.get("key_points") or []],
+            title=plain_segment(original.title, glossary),
+            summary=plain_segment(summary, glossary) if summary else None,
+            key_points=[plain_segment(p, glossary) for p in metadata.get("key_points") or []],
             document=document,
-            alts=[(img, plain_segment(alt, glossary, source)) for img, alt in document.alt_texts()],
+            alts=[(img, plain_segment(alt, glossary)) for img, alt in document.alt_texts()],
         )
 
     def segments(self) -> list[Segment]:

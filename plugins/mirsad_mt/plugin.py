@@ -10,16 +10,22 @@ and adds its counts to the end-of-build report (printed by mirsad_i18n).
 
 from __future__ import annotations
 
+import html
 import logging
+import os
 
 from pelican import signals
 
 from mirsad_common.signals import when_enabled
 
 from mirsad_common import report
+from mirsad_i18n import config as i18n_config
+from mirsad_i18n.generator import MACHINE_TERM_NAMES
+from mirsad_i18n.taxonomy import load_taxonomy
 
 from . import config as mt_config
 from .articles import Plan, build_article, build_placeholder, translate_segments
+from .segments import plain_segment
 from .glossary import Glossary
 from .memory import TranslationMemory
 from .routing import Router, Stats
@@ -64,6 +70,30 @@ def _translate_into(target, originals, router, glossary, memory, stats, generato
     for original, article in zip(originals, articles):
         original.translations.append(article)
         generator.translations.append(article)
+    if route is not None:
+        _translate_term_names(target, generator, route, glossary, memory, stats, config)
+
+
+def _translate_term_names(target, generator, route, glossary, memory, stats, config) -> None:
+    """Tag and category names taxonomy.yml does not give, for every briefing
+    (their URLs stay those of the source names)."""
+    i18n = i18n_config.load(generator.settings)
+    given = load_taxonomy(os.path.join(generator.path, i18n.options["taxonomy_file"]))
+    wanted = {}
+    for article in generator.articles:
+        terms = [("tag", t.name) for t in getattr(article, "tags", [])]
+        category = getattr(article, "category", None)
+        terms += [("category", category.name)] if category else []
+        for kind, name in terms:
+            section = given["tags" if kind == "tag" else "categories"]
+            if target not in section.get(name, {}):
+                wanted[(kind, name)] = plain_segment(name, glossary)
+    if not wanted:
+        return
+    fragments = translate_segments(list(wanted.values()), route, glossary, memory, stats, config.source)
+    names = generator.context.setdefault(MACHINE_TERM_NAMES, {})
+    for key, segment in wanted.items():
+        names.setdefault(key, {})[target] = html.unescape(fragments[id(segment)])
 
 
 def _missing_model(target, missing, count, settings, config) -> None:

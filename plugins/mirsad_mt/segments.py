@@ -60,7 +60,7 @@ class Segment:
         return "".join(out)
 
 
-def plain_segment(text: str, glossary: Glossary, lang: str) -> Segment:
+def plain_segment(text: str, glossary: Glossary) -> Segment:
     """A segment of plain text (title, summary point, tag name)."""
     return Segment(text, _text_spans(text, [], glossary))
 
