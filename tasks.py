@@ -3,13 +3,16 @@ up .venv; run them directly with `.venv/bin/invoke <task>`."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
-from invoke import task
+from invoke import Exit, task
 
 ROOT = Path(__file__).resolve().parent
 OUTPUT = ROOT / "output"
@@ -17,16 +20,37 @@ CONTENT = ROOT / "content"
 THEME = ROOT / "themes" / "mirsad"
 CATALOGS = THEME / "translations"
 BIN = Path(sys.executable).parent
+BUILD_LOCK = ROOT / ".build.lock"
 
 
 def _settings(publish: bool) -> Path:
     return ROOT / ("publishconf.py" if publish else "pelicanconf.py")
 
 
-def _pelican(c, settings: Path, output: Path, strict: bool) -> None:
+@contextlib.contextmanager
+def project_lock() -> Iterator[None]:
+    """One build at a time per project: builds share output/, the translation
+    memory and the PDF cache. The lock goes with the process holding it."""
+    with open(BUILD_LOCK, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            owner = handle.read().strip() or "unknown"
+            raise Exit(f"Another build of this project is running (pid {owner}); wait for it "
+                       "to finish (nothing to clean up: the lock ends with that process).", code=1) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+
+
+def _pelican(c, settings: Path, output: Path, strict: bool, extra: str = "") -> None:
     fatal = " --fatal errors" if strict else ""
     env = {"MIRSAD_STRICT": "1"} if strict else {}
-    c.run(f"{BIN}/pelican {CONTENT} -s {settings} -o {output}{fatal}", pty=False, env=env)
+    with project_lock():
+        c.run(f"{BIN}/pelican {CONTENT} -s {settings} -o {output}{extra}{fatal}", pty=False, env=env)
 
 
 def _replace_dir(new: Path, target: Path) -> None:
@@ -158,9 +182,7 @@ def _pdf_run(c, overrides: dict, publish: bool, strict: bool, output: str) -> No
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-pdf-", dir=target.parent))
     try:
         extra = shlex.quote(f"MIRSAD_PDF={json.dumps(options, default=str)}")
-        fatal = " --fatal errors" if strict else ""
-        c.run(f"{BIN}/pelican {CONTENT} -s {_settings(publish)} -o {staging} -e {extra}{fatal}",
-              pty=False, env={"MIRSAD_STRICT": "1"} if strict else {})
+        _pelican(c, _settings(publish), staging, strict, f" -e {extra}")
         for pdf_file in sorted(staging.rglob("*.pdf")):
             destination = target / pdf_file.relative_to(staging)
             destination.parent.mkdir(parents=True, exist_ok=True)

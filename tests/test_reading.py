@@ -141,3 +141,4 @@ def test_unknown_front_matter_field_is_warned_with_suggestion(site):
     site.briefing("w", "عنوان", catgory="أمن")
     built = site.build()
     assert any("catgory" in w and "did you mean 'category'" in w for w in built.warnings)
+

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,11 @@ FIELDS = {
     "source_hash": "hash of the original a reviewed translation was made from",
 }
 LIST_FIELDS = {"tags", "key_points", "location", "authors"}
+# Bidi embedding/override/isolate controls and invisible joiners: in a
+# title they can make text display differently from what it is (the
+# "Trojan Source" trick), and in a slug they make look-alike URLs.
+HIDDEN_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u2060\ufeff"))
+SAFE_SLUG = re.compile(r"^[\w][\w-]*$")
 DATE_FIELDS = {"date", "modified", "reviewed"}
 
 
@@ -113,7 +119,22 @@ def check_fields(fields: dict[str, Any], path: str) -> dict[str, Any]:
     title = checked.get("title", "")
     if not isinstance(title, str) or not title.strip():
         raise BriefingError(path, "no title", "Add a line 'title: \"...\"' to the front matter")
+    cleaned = title.translate(HIDDEN_CONTROLS)
+    if cleaned != title:
+        logger.warning("mirsad_markdown: %s: hidden direction/zero-width characters removed from the title", path)
+        checked["title"] = cleaned
+    if "slug" in checked:
+        _check_slug(checked["slug"], path)
     return checked
+
+
+def _check_slug(slug: str, path: str) -> None:
+    """A slug becomes a file name: nothing that could leave output/ or hide."""
+    if not SAFE_SLUG.match(slug) or slug != slug.translate(HIDDEN_CONTROLS):
+        raise BriefingError(
+            path, f"the slug {slug!r} is not a safe file name",
+            "Use only letters, digits, '-' and '_' (no '/', '..', '%', spaces or hidden characters)",
+        )
 
 
 def _normalise(name: str, value: Any, path: str) -> Any:

@@ -70,13 +70,25 @@ class BriefingReader(BaseReader):
 
 
 def _read_text(path: str) -> str:
+    with open(path, "rb") as handle:
+        raw = handle.read()
     try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
+        return raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = error.object[: error.start].count(b"\n") + 1
-        raise BriefingError(
-            path, f"not valid UTF-8 (byte {error.start})",
-            "Save the file as UTF-8 (e.g. in your editor: Save with encoding > UTF-8)",
-            line=line,
-        ) from None
+        line = raw[: error.start].count(b"\n") + 1
+        raise BriefingError(path, f"not valid UTF-8 (byte {error.start}){_guess_encoding(raw)}",
+                            "Save the file as UTF-8, e.g. `iconv -f WINDOWS-1256 -t UTF-8 "
+                            "old.md > new.md` for files from older Arabic newsroom tools",
+                            line=line) from None
+
+
+def _guess_encoding(raw: bytes) -> str:
+    """Name the likely encoding (never used silently): old Arabic tools save
+    Windows-1256."""
+    try:
+        text = raw.decode("cp1256")
+    except UnicodeDecodeError:
+        return ""
+    letters = [ch for ch in text if ch.isalpha()]
+    arabic = sum("\u0600" <= ch <= "\u06ff" for ch in letters)
+    return "; it looks like Windows-1256 (Arabic)" if letters and arabic / len(letters) > 0.5 else ""
