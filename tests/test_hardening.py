@@ -70,3 +70,13 @@ def test_pages_need_no_unsafe_inline_for_a_strict_csp(sample):
             handlers = [name for name in element.attrib if name.lower().startswith("on")]
             assert not handlers, f"{page}: <{element.tag} {handlers}>"
             assert "style" not in element.attrib, f"{page}: <{element.tag} style=...>"
+
+
+def test_duplicate_slug_leaves_the_later_file_out_and_builds_the_rest(site):
+    site.briefing("same", "الأول", body="نص أول.")
+    second = site.write("briefings/zz-second.md", '---\ntitle: "الثاني"\ndate: 2017-02-01\nslug: same\n---\nنص ثان.\n')
+    site.briefing("other", "آخر")
+    built = site.build()
+    assert any(str(second) in e and "slug 'same' is already used" in e for e in built.errors), built.errors
+    assert built.page("ar/briefings/same.html").findtext(".//h1") == "الأول"
+    assert (built.output / "ar/briefings/other.html").exists()

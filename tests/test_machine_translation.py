@@ -237,3 +237,17 @@ def test_tag_and_category_names_are_translated_with_stable_urls(mt_site):
     # A name written in taxonomy.yml wins over the machine's; French has none there.
     assert en.find(".//span[@class='briefing-meta__category']/a").text == "Security (desk)"
     assert built.page("fr/briefings/mt.html").find(".//span[@class='briefing-meta__category']/a").text == "Sécurité"
+
+
+def test_damaged_memory_is_moved_aside_and_the_build_goes_on(mt_site):
+    install(mt_site.models)
+    memory = Path(mt_site.mt["memory"])
+    memory.parent.mkdir(parents=True, exist_ok=True)
+    memory.write_bytes(b"this is not an SQLite database" * 100)
+    mt_site.briefing("mt", "عنوان", body=FRAGILE)
+    built = build(mt_site)
+    assert body_text(built, "en/briefings/mt.html") == "The security situation in Libya remains fragile."
+    assert any("translation memory is damaged" in w and "moved to" in w for w in built.warnings)
+    kept = list(memory.parent.glob("tm.sqlite.damaged-*"))
+    assert kept and kept[0].read_bytes().startswith(b"this is not an SQLite")
+    assert "ar→en: 0 segments translated" in _report(build(mt_site))  # the new memory works

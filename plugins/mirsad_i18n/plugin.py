@@ -19,6 +19,7 @@ from . import config as i18n_config
 from .catalogs import Catalogs
 from .generator import MultilingualGenerator
 from .reviewed import attach_reviewed
+from .slugs import drop_duplicate_slugs
 
 
 @when_enabled("mirsad_i18n")
@@ -31,6 +32,7 @@ def install_templating(generator) -> None:
 
 @when_enabled("mirsad_i18n")
 def add_reviewed_translations(generator) -> None:
+    drop_duplicate_slugs(generator)
     attach_reviewed(generator, i18n_config.load(generator.settings))
 
 

@@ -30,10 +30,6 @@ CREATE TABLE IF NOT EXISTS segments (
 """
 
 
-class TranslationMemoryError(RuntimeError):
-    """The translation memory file is unusable; the message names it and the fix."""
-
-
 def segment_key(kind: str, source: str, pair: str, engine: str, glossary: str = "") -> str:
     parts = "\x1f".join((kind, pair, engine, glossary, source))
     return hashlib.sha256(parts.encode("utf-8")).hexdigest()
@@ -44,16 +40,32 @@ class TranslationMemory:
         self.path = path
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         try:
-            self._db = sqlite3.connect(path, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(SCHEMA)
-            self._db.execute("PRAGMA quick_check").fetchone()
+            self._db = self._open(path)
         except sqlite3.DatabaseError as error:
-            raise TranslationMemoryError(
-                f"{path}: the translation memory is damaged ({error}). Move it aside "
-                "(it is rebuilt on the next build, at the cost of re-translating)"
-            ) from None
+            # Kept, not deleted: it may still be recoverable (sqlite3 .recover).
+            aside = f"{path}.damaged-{int(time.time())}"
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(path + suffix):
+                    os.replace(path + suffix, aside + suffix)
+            logger.warning(
+                "mirsad_mt: %s: the translation memory is damaged (%s); moved to %s and "
+                "started anew, so this build re-translates what it needs", path, error, aside,
+            )
+            self._db = self._open(path)
         self._pending: dict[str, tuple] = {}
+
+    @staticmethod
+    def _open(path: str) -> sqlite3.Connection:
+        db = sqlite3.connect(path, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(SCHEMA)
+            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("integrity check failed")
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
 
     def get_many(self, keys: Iterable[str]) -> dict[str, str]:
         keys = list(dict.fromkeys(keys))
