@@ -27,6 +27,14 @@ def _settings(publish: bool) -> Path:
     return ROOT / ("publishconf.py" if publish else "pelicanconf.py")
 
 
+def _read_settings(publish: bool = False) -> dict:
+    """The project's Pelican settings; reading them also makes the plugins
+    importable (pelicanconf.py puts plugins/ on sys.path)."""
+    from pelican.settings import read_settings
+
+    return read_settings(str(_settings(publish)))
+
+
 @contextlib.contextmanager
 def project_lock() -> Iterator[None]:
     """One build at a time per project: builds share output/, the translation
@@ -138,12 +146,9 @@ def lock(c):
 @task(help={"files": "translation files (default: all of content/translations)"}, iterable=["files"])
 def stamp(c, files=None):
     """Mark reviewed translations as reviewed against the current originals."""
-    sys.path.insert(0, str(ROOT / "plugins"))
-    from pelican.settings import read_settings
-
+    settings = _read_settings()
     from mirsad_i18n.reviewed import stamp as stamp_file
 
-    settings = read_settings(str(_settings(False)))
     for path in files or sorted((CONTENT / "translations").glob("*.md")):
         print(f"{path}: source_hash {stamp_file(str(path), settings)}")
 
@@ -154,12 +159,9 @@ def stamp(c, files=None):
 })
 def models(c, from_="", list_=False):
     """Install the Argos model packages the configured language pairs need."""
-    sys.path.insert(0, str(ROOT / "plugins"))
-    from pelican.settings import read_settings
-
+    settings = _read_settings()
     from mirsad_mt.install import install_for_site, list_installed
 
-    settings = read_settings(str(_settings(False)))
     if list_:
         list_installed(settings)
     else:
@@ -173,9 +175,7 @@ def _pdf_run(c, overrides: dict, publish: bool, strict: bool, output: str) -> No
     import json
     import shlex
 
-    from pelican.settings import read_settings
-
-    settings = read_settings(str(_settings(publish)))
+    settings = _read_settings(publish)
     options = {**(settings.get("MIRSAD_PDF") or {}), **overrides}
     target = Path(output).resolve()
     target.mkdir(parents=True, exist_ok=True)
@@ -235,9 +235,7 @@ def bundle(c, verify="", output=str(ROOT / "dist"), strict=False):
     """Build the site into one zip that works offline from file:// (pages in
     every language, PDFs, search), with a SHA-256 manifest inside; or, with
     --verify FILE, report the files of a bundle that are missing, extra or altered."""
-    from invoke import Exit
-
-    sys.path.insert(0, str(ROOT / "plugins"))
+    settings = _read_settings()  # relative URLs, as `build` uses
     from mirsad_bundle.archive import BundleError, verify as verify_bundle
 
     if verify:
@@ -249,11 +247,8 @@ def bundle(c, verify="", output=str(ROOT / "dist"), strict=False):
         if not result.ok:
             raise Exit(code=1)
         return
-    from pelican.settings import read_settings
-
     from mirsad_bundle.bundle import make_bundle
 
-    settings = read_settings(str(_settings(False)))  # relative URLs, as `build` uses
     target = Path(output).resolve()
     target.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".bundle-build-", dir=target) as tmp:

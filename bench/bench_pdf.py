@@ -205,10 +205,10 @@ def main() -> None:
         rows.insert(0, ("weasyprint CLI, once per file", time_cli(documents, folder, stylesheet)))
     seconds = dict(rows)
     cli, one, two = rows[0][1], rows[1][1], rows[2][1]
-    print(f"\n| renderer (PDF/UA-1 unless said) | seconds | PDFs/s | vs CLI |\n|---|---:|---:|---:|")
+    print("\n| renderer (PDF/UA-1 unless said) | seconds | PDFs/s | vs CLI |\n|---|---:|---:|---:|")
     for name, value in rows:
         print(f"| {name} | {value:.1f} | {count / value:.1f} | {cli / value:.1f}x |")
-    print(f"\n| ratio | measured | target |\n|---|---:|---:|")
+    print("\n| ratio | measured | target |\n|---|---:|---:|")
     print(f"| mirsad_pdf (2 workers) vs CLI | {cli / two:.1f}x | >= 5x |")
     print(f"| mirsad_pdf (1 worker) vs CLI | {cli / one:.1f}x | |")
     print(f"| 2 workers vs 1 | {one / two:.2f}x | >= 1.6x |")

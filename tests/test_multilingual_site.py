@@ -59,7 +59,7 @@ def test_hreflang_sets_are_complete_and_reciprocal(sample):
         assert "x-default" in links, page
         versions = {lang: target for lang, target in links.items() if lang != "x-default"}
         assert versions[sample.page(str(page.relative_to(sample.output))).get("lang")] == page.resolve()
-        for lang, target in versions.items():
+        for target in versions.values():
             other = hreflang_set(sample, target)
             assert other == links, f"{page} <-> {target}"
 

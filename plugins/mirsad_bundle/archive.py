@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mirsad_common.files import sha256_file
+
 MANIFEST = "SHA256SUMS"
 # Already compressed: deflating them again costs time and saves nothing.
 STORED_SUFFIXES = frozenset({".woff2", ".woff", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".zip", ".gz"})
@@ -32,9 +34,6 @@ class BundleError(Exception):
     """A bundle cannot be written or read; the message names the file and the fix."""
 
 
-def sha256_file(path: Path) -> str:
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def files_of(folder: Path) -> list[str]:

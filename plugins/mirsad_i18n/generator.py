@@ -10,7 +10,7 @@ from . import config as i18n_config
 from .feeds import write_feed
 from .site import Site
 from .sitemap import write_sitemap
-from .taxonomy import TermRegistry, load_taxonomy
+from .taxonomy import TermRegistry, site_taxonomy
 
 # Context key where a translation plugin leaves tag/category names it
 # translated: {(kind, source name): {lang: name}}.
@@ -27,8 +27,8 @@ TEMPLATES = {
 class MultilingualGenerator(Generator):
     def generate_context(self) -> None:
         config = i18n_config.load(self.settings)
-        taxonomy = load_taxonomy(f"{self.path}/{config.options['taxonomy_file']}")
-        registry = TermRegistry(taxonomy, config.source.code, self.context.get(MACHINE_TERM_NAMES))
+        registry = TermRegistry(site_taxonomy(self.settings), config.source.code,
+                                self.context.get(MACHINE_TERM_NAMES))
         self.site = Site(self.context["articles"], config, registry)
         self.context["mirsad_site"] = self.site
         self.context["I18N"] = config

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from pelican import signals
 
-from mirsad_common.signals import when_enabled
-
 from mirsad_common import report
+from mirsad_common.signals import when_enabled
 
 from . import config as i18n_config
 from .catalogs import Catalogs

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from xml.etree import ElementTree as ET
 
-from .site import Alternate, Site
+from .site import Alternate, Site, is_placeholder
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -17,8 +17,8 @@ def write_sitemap(site: Site, output_path: str, siteurl: str) -> str:
     urlset = ET.Element(f"{{{SITEMAP_NS}}}urlset")
     for briefing in site.briefings:
         for article in briefing.versions.values():
-            if not any(a.current and a.hreflang for a in article.alternates):
-                continue  # a placeholder is not content in its language
+            if is_placeholder(article):
+                continue  # not content in its language
             lastmod = getattr(article, "modified", None) or article.date
             _add(urlset, siteurl, article.url, article.alternates, briefing.original.url,
                  lastmod.date().isoformat())

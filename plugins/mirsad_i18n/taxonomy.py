@@ -9,9 +9,11 @@ Pelican's (transliterated) one and the source name is shown everywhere.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from mirsad_common.settings import once_per_build
 from mirsad_common.yamlfile import load_mapping
 
 logger = logging.getLogger(__name__)
@@ -40,6 +42,14 @@ class Term:
 
     def __hash__(self) -> int:
         return hash((self.kind, self.key))
+
+
+def site_taxonomy(settings: dict[str, Any]) -> dict[str, dict[str, dict[str, str]]]:
+    """The site's taxonomy.yml, read once per build (several plugins use it)."""
+    from . import config as i18n_config
+
+    path = os.path.join(settings["PATH"], i18n_config.load(settings).options["taxonomy_file"])
+    return once_per_build(settings, "MIRSAD_TAXONOMY", lambda: load_taxonomy(path))
 
 
 def load_taxonomy(path: str) -> dict[str, dict[str, dict[str, str]]]:

@@ -8,16 +8,16 @@ does not need argostranslate at build time.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import os
 import shutil
 import tempfile
 import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+
+from mirsad_common.files import sha256_file
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def install_archive(archive: Path, models_dir: Path, expected_pair: tuple[str, s
         with zipfile.ZipFile(archive) as bundle:
             bundle.extractall(staging)
         folder = Path(staging) / metadata["_top"]
-        record = {"archive": archive.name, "sha256": _digest(folder / "model" / "model.bin")}
+        record = {"archive": archive.name, "sha256": sha256_file(folder / "model" / "model.bin")}
         (folder / INSTALL_RECORD).write_text(json.dumps(record))
         for old in installed_packages(models_dir):
             if (old.from_code, old.to_code) == (metadata["from_code"], metadata["to_code"]):
@@ -125,7 +125,7 @@ def load_package(folder: Path) -> Package:
     if missing:
         raise PackageError(f"{folder}: incomplete install, missing {', '.join(missing)}. Reinstall with `invoke models`")
     record_path = folder / INSTALL_RECORD
-    digest = json.loads(record_path.read_text())["sha256"] if record_path.exists() else _digest(folder / "model" / "model.bin")
+    digest = json.loads(record_path.read_text())["sha256"] if record_path.exists() else sha256_file(folder / "model" / "model.bin")
     version = str(metadata.get("package_version", "0"))
     identity = f"argos:{metadata['from_code']}-{metadata['to_code']}:{version}:{digest[:12]}"
     return Package(folder, metadata["from_code"], metadata["to_code"], version, identity)
@@ -161,10 +161,3 @@ def _check_paths(archive: Path, names: list[str]) -> None:
         if path.is_absolute() or ".." in path.parts or "\\" in name:
             raise PackageError(f"{archive}: unsafe path {name!r} inside the package. Do not install it")
 
-
-def _digest(path: Path) -> str:
-    sha = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            sha.update(block)
-    return sha.hexdigest()

@@ -12,20 +12,18 @@ from __future__ import annotations
 
 import html
 import logging
-import os
 
 from pelican import signals
 
 from mirsad_common.signals import when_enabled
 
 from mirsad_common import report
-from mirsad_i18n import config as i18n_config
 from mirsad_i18n.generator import MACHINE_TERM_NAMES
-from mirsad_i18n.taxonomy import load_taxonomy
+from mirsad_i18n.taxonomy import site_taxonomy
 
 from . import config as mt_config
 from .articles import Plan, build_article, build_placeholder, translate_segments
-from .segments import plain_segment
+from .segments import Segment, plain_segment
 from .glossary import Glossary
 from .memory import TranslationMemory
 from .routing import Router, Stats
@@ -64,21 +62,23 @@ def _translate_into(target, originals, router, glossary, memory, stats, generato
         articles = [build_placeholder(a, target, missing, generator) for a in originals]
     else:
         plans = [Plan.of(a, target, glossary) for a in originals]
-        segments = [s for plan in plans for s in plan.segments()]
+        names = _term_names(target, generator, glossary)
+        # One batch: the briefings and the tag/category names go together.
+        segments = [s for plan in plans for s in plan.segments()] + list(names.values())
         fragments = translate_segments(segments, route, glossary, memory, stats, config.source)
         articles = [build_article(plan, fragments, route, generator) for plan in plans]
+        translated = generator.context.setdefault(MACHINE_TERM_NAMES, {})
+        for key, segment in names.items():
+            translated.setdefault(key, {})[target] = html.unescape(fragments[id(segment)])
     for original, article in zip(originals, articles):
         original.translations.append(article)
         generator.translations.append(article)
-    if route is not None:
-        _translate_term_names(target, generator, route, glossary, memory, stats, config)
 
 
-def _translate_term_names(target, generator, route, glossary, memory, stats, config) -> None:
-    """Tag and category names taxonomy.yml does not give, for every briefing
-    (their URLs stay those of the source names)."""
-    i18n = i18n_config.load(generator.settings)
-    given = load_taxonomy(os.path.join(generator.path, i18n.options["taxonomy_file"]))
+def _term_names(target, generator, glossary) -> dict[tuple[str, str], Segment]:
+    """Tag and category names taxonomy.yml does not give in `target`, for
+    every briefing (their URLs stay those of the source names)."""
+    given = site_taxonomy(generator.settings)
     wanted = {}
     for article in generator.articles:
         terms = [("tag", t.name) for t in getattr(article, "tags", [])]
@@ -88,12 +88,7 @@ def _translate_term_names(target, generator, route, glossary, memory, stats, con
             section = given["tags" if kind == "tag" else "categories"]
             if target not in section.get(name, {}):
                 wanted[(kind, name)] = plain_segment(name, glossary)
-    if not wanted:
-        return
-    fragments = translate_segments(list(wanted.values()), route, glossary, memory, stats, config.source)
-    names = generator.context.setdefault(MACHINE_TERM_NAMES, {})
-    for key, segment in wanted.items():
-        names.setdefault(key, {})[target] = html.unescape(fragments[id(segment)])
+    return wanted
 
 
 def _missing_model(target, missing, count, settings, config) -> None:

@@ -23,7 +23,6 @@ PROGRESS_CHUNK = 512  # sentences per progress step (each still one large batch)
 class Stats:
     translated: Counter = field(default_factory=Counter)  # per pair, final segments
     reused: Counter = field(default_factory=Counter)
-    engine_sentences: Counter = field(default_factory=Counter)  # per engine leg
 
 
 class CachedEngine:
@@ -38,7 +37,6 @@ class CachedEngine:
         known = self.memory.get_many(keys.values())
         missing = [text for text in dict.fromkeys(texts) if keys[text] not in known]
         if missing:
-            self.stats.engine_sentences[self.pair] += len(missing)
             for text, result in zip(missing, self._translate_with_progress(missing)):
                 self.memory.put(keys[text], "raw", self.pair, self.identity, text, result)
                 known[keys[text]] = result

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mirsad_common.settings import SettingsError, plugin_settings
+from mirsad_common.settings import SettingsError, once_per_build, plugin_settings
 
 FIELDS = ("title", "terms", "body")
 
@@ -27,13 +27,9 @@ DEFAULTS: dict[str, Any] = {
 
 
 def load(settings: dict[str, Any]) -> dict[str, Any]:
-    """The merged settings, computed once per build (settings object)."""
-    # Memoised on the settings dict so an unknown key is reported once.
-    cached = settings.get("_MIRSAD_SEARCH_CONFIG")
-    if cached is None:
-        cached = settings["_MIRSAD_SEARCH_CONFIG"] = _check(
-            plugin_settings(settings, "MIRSAD_SEARCH", DEFAULTS))
-    return cached
+    """The merged settings, computed once per build."""
+    return once_per_build(settings, "MIRSAD_SEARCH",
+                          lambda: _check(plugin_settings(settings, "MIRSAD_SEARCH", DEFAULTS)))
 
 
 def _check(config: dict[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,6 @@ Receiver:
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any
 
 import networkx as nx
@@ -21,7 +20,7 @@ from pelican.contents import Article
 
 from mirsad_common.signals import when_enabled
 from mirsad_i18n import config as i18n_config
-from mirsad_i18n.taxonomy import load_taxonomy
+from mirsad_i18n.taxonomy import site_taxonomy
 
 from . import config as summary_config
 from .box import Points, SummaryBox, Text, make_box, points_for
@@ -36,8 +35,7 @@ class Summariser:
         self.config = summary_config.load(generator.settings)
         self.options = summary_config.options(self.config)
         self.i18n = i18n_config.load(generator.settings)
-        path = os.path.join(generator.path, self.i18n.options["taxonomy_file"])
-        self.tags: dict[str, dict[str, str]] = load_taxonomy(path)["tags"]
+        self.tags: dict[str, dict[str, str]] = site_taxonomy(generator.settings)["tags"]
 
     def direction(self, lang: str) -> str:
         return self.i18n.language(lang).direction
