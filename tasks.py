@@ -36,10 +36,13 @@ def _read_settings(publish: bool = False) -> dict:
 
 
 @contextlib.contextmanager
-def project_lock() -> Iterator[None]:
+def project_lock(lock_file: Path = BUILD_LOCK) -> Iterator[int]:
     """One build at a time per project: builds share output/, the translation
-    memory and the PDF cache. The lock goes with the process holding it."""
-    with open(BUILD_LOCK, "a+") as handle:
+    memory and the PDF cache. Yields the lock's file descriptor: Pelican
+    inherits it, so the lock lasts as long as either process (a killed
+    `invoke` must not let a second build start beside a Pelican still
+    running). It lives beside the cache folder (.build.lock at the root)."""
+    with open(lock_file, "a+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -47,18 +50,67 @@ def project_lock() -> Iterator[None]:
             owner = handle.read().strip() or "unknown"
             raise Exit(f"Another build of this project is running (pid {owner}); wait for it "
                        "to finish (nothing to clean up: the lock ends with that process).", code=1) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        yield
+        try:  # the pid only makes the message above nicer: a full disk must not stop here
+            handle.truncate(0)
+            os.write(handle.fileno(), str(os.getpid()).encode())  # unbuffered: nothing left to flush
+        except OSError:
+            pass
+        yield handle.fileno()
 
 
-def _pelican(c, settings: Path, output: Path, strict: bool, extra: str = "") -> None:
-    fatal = " --fatal errors" if strict else ""
-    env = {"MIRSAD_STRICT": "1"} if strict else {}
-    with project_lock():
-        c.run(f"{BIN}/pelican {CONTENT} -s {settings} -o {output}{extra}{fatal}", pty=False, env=env)
+def _pelican(settings: Path, output: Path, strict: bool, lock: int, extra: list[str] = (), *,
+             content: Path = CONTENT, cache: Path | None = None, target: Path | None = None,
+             jobs: int = 0) -> None:
+    """Run Pelican (holding the project lock `lock`). Problems are logged and
+    summed up at the end by the plugins (plugins/mirsad_common/buildlog.py);
+    with MIRSAD_STRICT=1 any error makes Pelican exit non-zero after the
+    summary (no --fatal: that would stop at the first error and hide the others)."""
+    import json
+    import subprocess
+
+    env = {**os.environ, "MIRSAD_STRICT": "1" if strict else ""}
+    if jobs:
+        env["MIRSAD_JOBS"] = str(jobs)  # read by pelicanconf.py
+    overrides = []
+    if cache is not None:
+        # The PDF cache follows CACHE_PATH; the translation memory is a MIRSAD_MT key.
+        options = {**(_read_settings().get("MIRSAD_MT") or {}),
+                   "memory": str(cache / "translation-memory.sqlite"), "strict": strict}
+        overrides = ["-e", *(f"{k}={json.dumps(v)}" for k, v in
+                             {"CACHE_PATH": str(cache), "MIRSAD_MT": options}.items())]
+    command = [str(BIN / "pelican"), str(content), "-s", str(settings), "-o", str(output), *overrides, *extra]
+    result = subprocess.run(command, env=env, pass_fds=(lock,))
+    if result.returncode:
+        raise Exit(f"Build failed (pelican exit {result.returncode}): {target or output} is left as it "
+                   "was; the messages above say why.", code=result.returncode)
+
+
+def _storage_exit(error: OSError, target: Path, where: Path | None = None) -> Exit:
+    """A clear message for a folder that cannot be written (no space,
+    read-only); `where`: the folder to name instead of a temporary file."""
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from mirsad_common.buildlog import storage_message
+
+    named = OSError(error.errno, error.strerror, str(where)) if where else error
+    problem = storage_message(named, target) or f"{error.strerror or error} ({named.filename or target})"
+    return Exit(f"Build failed: {problem}. {target} is left as it was.", code=1)
+
+
+def _staging(target: Path, kind: str = "") -> Path:
+    """A new, empty staging folder beside `target`, readable like any folder
+    (mkdtemp makes it private). Call it holding the project lock: staging
+    folders of killed builds are removed, and a site a killed swap left in
+    `<target>.old` is put back."""
+    old = target.with_name(target.name + ".old")
+    if old.is_dir() and not target.exists():
+        old.rename(target)
+    for leftover in target.parent.glob(f".{target.name}-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-{kind}", dir=target.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)
+    return staging
 
 
 def _replace_dir(new: Path, target: Path) -> None:
@@ -67,26 +119,48 @@ def _replace_dir(new: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
     if target.exists():
         target.rename(old)
-    new.rename(target)
+    try:
+        new.rename(target)
+    except OSError:
+        if old.exists():
+            old.rename(target)  # put the previous site back
+        raise
     shutil.rmtree(old, ignore_errors=True)
 
 
 @task(help={
-    "publish": "use publishconf.py (absolute URLs for the real host)",
+    "publish": "use publishconf.py (absolute URLs for the real host); fails on any error, like --strict",
     "strict": "fail (non-zero exit, output untouched) on any error",
     "output": "output folder (default: output/)",
+    "content": "content folder (default: content/)",
+    "cache": "cache folder: translation memory, PDF cache (default: cache/); the build lock is beside it",
+    "jobs": "cores to use: PDF rendering processes and translation threads (default: every core)",
 })
-def build(c, publish=False, strict=False, output=str(OUTPUT)):
-    """Build the site into output/ (atomically: a failed build changes nothing)."""
+def build(c, publish=False, strict=False, output=str(OUTPUT), content=str(CONTENT), cache="", jobs=0):
+    """Build the site into output/ (atomically: a failed build changes nothing).
+
+    A bad briefing is reported (file and line) and left out, the others
+    build; the summary at the end lists every error and warning. Exit code:
+    0 unless the build is --strict/--publish and had an error, or the output
+    could not be written (no space, read-only)."""
     target = Path(output).resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    try:
-        _pelican(c, _settings(publish), staging, strict)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    _replace_dir(staging, target)
+    cache_dir = Path(cache).resolve() if cache else None
+    with project_lock(BUILD_LOCK if cache_dir is None else cache_dir.parent / ".build.lock") as lock:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            staging = _staging(target)
+        except OSError as error:  # e.g. a read-only or full disk: the staging folder cannot be made
+            raise _storage_exit(error, target, target.parent) from None
+        try:
+            _pelican(_settings(publish), staging, strict or publish, lock, content=Path(content).resolve(),
+                     cache=cache_dir, target=target, jobs=int(jobs))
+            _replace_dir(staging, target)
+        except OSError as error:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise _storage_exit(error, target) from None
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     print(f"Site built in {target}")
 
 
@@ -161,11 +235,15 @@ def models(c, from_="", list_=False):
     """Install the Argos model packages the configured language pairs need."""
     settings = _read_settings()
     from mirsad_mt.install import install_for_site, list_installed
+    from mirsad_mt.packages import PackageError
 
-    if list_:
-        list_installed(settings)
-    else:
-        install_for_site(settings, Path(from_) if from_ else None)
+    try:
+        if list_:
+            list_installed(settings)
+        else:
+            install_for_site(settings, Path(from_) if from_ else None)
+    except PackageError as error:  # names the file and the fix; nothing was installed
+        raise Exit(f"invoke models: {error}", code=1) from None
 
 
 def _pdf_run(c, overrides: dict, publish: bool, strict: bool, output: str) -> None:
@@ -173,23 +251,23 @@ def _pdf_run(c, overrides: dict, publish: bool, strict: bool, output: str) -> No
     its PDFs into `output` (pages stay as they are). The PDF cache (cache/pdf)
     is shared with `invoke build`, so unchanged PDFs are not rendered again."""
     import json
-    import shlex
 
     settings = _read_settings(publish)
     options = {**(settings.get("MIRSAD_PDF") or {}), **overrides}
     target = Path(output).resolve()
     target.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-pdf-", dir=target.parent))
-    try:
-        extra = shlex.quote(f"MIRSAD_PDF={json.dumps(options, default=str)}")
-        _pelican(c, _settings(publish), staging, strict, f" -e {extra}")
-        for pdf_file in sorted(staging.rglob("*.pdf")):
-            destination = target / pdf_file.relative_to(staging)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(pdf_file, destination)
-            print(destination.relative_to(target.parent))
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    with project_lock() as lock:
+        staging = _staging(target, "pdf-")
+        try:
+            extra = ["-e", f"MIRSAD_PDF={json.dumps(options, default=str)}"]
+            _pelican(_settings(publish), staging, strict, lock, extra)
+            for pdf_file in sorted(staging.rglob("*.pdf")):
+                destination = target / pdf_file.relative_to(staging)
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(pdf_file, destination)
+                print(destination.relative_to(target.parent))
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 PDF_HELP = {
@@ -269,6 +347,7 @@ def bench(c, quick=False):
         "bench_translate.py": "--sentences 60 --repeats 1" if quick else "",
         "bench_pdf.py": "",
         "bench_bundle.py": "",
+        "bench_build.py": "--sizes 100 --model tiny" if quick else "",
     }
     for script, args in runs.items():
         print(f"\n== {script} ==")

@@ -22,114 +22,19 @@ and the ratios; targets: (b) >= 4x (a) and (b) >= 80% of (c).
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import random
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "plugins"), str(ROOT / "tools")]
+sys.path[:0] = [str(ROOT / "plugins"), str(ROOT / "tools"), str(ROOT / "bench")]
 
-D_MODEL, HEADS, FFN, LAYERS, VOCAB = 512, 8, 2048, 6, 32000
+from corpus import D_MODEL, LAYERS, VOCAB, build_package, sample_sentences  # noqa: E402
+
 PARAGRAPH = 4  # sentences per paragraph
-
-
-def sample_sentences(count: int) -> list[str]:
-    """Arabic sentences from the sample briefings, recombined up to `count`."""
-    from mirsad_markdown.frontmatter import split
-    from mirsad_text.sentences import split_sentences
-
-    sentences = []
-    for path in sorted((ROOT / "content" / "briefings").glob("*.md")):
-        body = split(path.read_text(encoding="utf-8"), str(path)).body
-        for line in body.splitlines():
-            if line.strip() and not line.lstrip().startswith(("|", "#")):
-                sentences += split_sentences(line.strip("-> *0123456789."), "ar")
-    rng = random.Random(7)
-    # Every sentence ends with punctuation, so paragraphs split back into the
-    # same sentences; hashtags go, since random weights never reproduce the
-    # spans Mirsad re-injects (its sentence-by-piece fallback would then run
-    # for every hashtag, which a real model makes rare).
-    pool = [s.replace("#", "").rstrip(" .،") + "." for s in sentences if len(s.split()) >= 4]
-    out = list(pool)
-    while len(out) < count:  # recombine halves of two sentences
-        a, b = rng.sample(pool, 2)
-        words_a, words_b = a.split(), b.split()
-        out.append(" ".join(words_a[: len(words_a) // 2] + words_b[len(words_b) // 2:]).rstrip(".") + ".")
-    return out[:count]
-
-
-def build_package(folder: Path, sentences: list[str]) -> Path:
-    import ctranslate2
-    import sentencepiece as spm
-
-    from test_models_sbd import build_sbd_model
-
-    package = folder / "translate-ar_en-bench"
-    (package / "model").mkdir(parents=True)
-    (package / "minisbd").mkdir()
-    corpus = folder / "corpus.txt"
-    corpus.write_text("\n".join(sentences), encoding="utf-8")
-    spm.SentencePieceTrainer.train(
-        input=str(corpus), model_prefix=str(package / "sentencepiece"), vocab_size=4000,
-        hard_vocab_limit=False, character_coverage=1.0, minloglevel=2, bos_id=1, eos_id=2, unk_id=0, pad_id=-1,
-    )
-    pieces = spm.SentencePieceProcessor(model_file=str(package / "sentencepiece.model"))
-    tokens = ["<blank>"] + [pieces.id_to_piece(i) for i in range(pieces.get_piece_size())]
-    tokens += [f"<extra_{i}>" for i in range(VOCAB - len(tokens))]  # a realistic output layer
-
-    rng = np.random.default_rng(0)
-
-    def weights(*shape):
-        return (rng.standard_normal(shape) * 0.02).astype(np.float32)
-
-    def norm(spec):
-        spec.gamma, spec.beta = np.ones(D_MODEL, np.float32), np.zeros(D_MODEL, np.float32)
-
-    def linear(spec, rows, cols):
-        spec.weight, spec.bias = weights(rows, cols), np.zeros(rows, np.float32)
-
-    spec = ctranslate2.specs.TransformerSpec.from_config((LAYERS, LAYERS), HEADS, pre_norm=True)
-    embeddings = weights(VOCAB, D_MODEL)
-    spec.encoder.embeddings[0].weight = embeddings
-    spec.decoder.embeddings.weight = embeddings
-    spec.decoder.projection.weight = embeddings
-    norm(spec.encoder.layer_norm)
-    norm(spec.decoder.layer_norm)
-    for layer in spec.encoder.layer:
-        norm(layer.self_attention.layer_norm)
-        linear(layer.self_attention.linear[0], 3 * D_MODEL, D_MODEL)
-        linear(layer.self_attention.linear[1], D_MODEL, D_MODEL)
-        norm(layer.ffn.layer_norm)
-        linear(layer.ffn.linear_0, FFN, D_MODEL)
-        linear(layer.ffn.linear_1, D_MODEL, FFN)
-    for layer in spec.decoder.layer:
-        norm(layer.self_attention.layer_norm)
-        linear(layer.self_attention.linear[0], 3 * D_MODEL, D_MODEL)
-        linear(layer.self_attention.linear[1], D_MODEL, D_MODEL)
-        norm(layer.attention.layer_norm)
-        linear(layer.attention.linear[0], D_MODEL, D_MODEL)
-        linear(layer.attention.linear[1], 2 * D_MODEL, D_MODEL)
-        linear(layer.attention.linear[2], D_MODEL, D_MODEL)
-        norm(layer.ffn.layer_norm)
-        linear(layer.ffn.linear_0, FFN, D_MODEL)
-        linear(layer.ffn.linear_1, D_MODEL, FFN)
-    spec.register_source_vocabulary(tokens)
-    spec.register_target_vocabulary(tokens)
-    spec.validate()
-    spec.optimize(quantization="int8")
-    spec.save(str(package / "model"))
-    (package / "minisbd" / "ar.onnx").write_bytes(build_sbd_model("ar"))
-    (package / "metadata.json").write_text(json.dumps({
-        "package_version": "1.0", "argos_version": "1.0", "from_code": "ar", "from_name": "Arabic",
-        "to_code": "en", "to_name": "English", "type": "translate", "links": []}))
-    return package
 
 
 class Decoding:

@@ -25,7 +25,9 @@ REQUIRE_TOOLS = os.environ.get("MIRSAD_REQUIRE_TOOLS") == "1"
 
 def pytest_configure(config):
     network_guard.install()
-    os.environ.pop("MIRSAD_MODELS_DIR", None)
+    # Tests choose their own models folder, strictness and cores.
+    for name in ("MIRSAD_MODELS_DIR", "MIRSAD_STRICT", "MIRSAD_JOBS"):
+        os.environ.pop(name, None)
 
 
 def missing_tool(reason: str):

@@ -80,3 +80,84 @@ def test_duplicate_slug_leaves_the_later_file_out_and_builds_the_rest(site):
     assert any(str(second) in e and "slug 'same' is already used" in e for e in built.errors), built.errors
     assert built.page("ar/briefings/same.html").findtext(".//h1") == "الأول"
     assert (built.output / "ar/briefings/other.html").exists()
+
+
+def test_two_tags_with_one_slug_get_two_pages_and_a_warning(site):
+    site.briefing("one", "أول", tags="[Sahel News]")
+    site.briefing("two", "ثان", tags="[sahel-news]")
+    built = site.build()
+    assert not built.errors, built.errors
+    assert any("'Sahel News' and 'sahel-news' both make the URL slug 'sahel-news'" in w and "taxonomy.yml" in w
+               for w in built.warnings), built.warnings
+    pages = {p.name for p in (built.output / "ar" / "tags").glob("*.html")}
+    assert {"sahel-news.html", "sahel-news-2.html"} <= pages
+
+
+def test_a_build_cleans_up_after_a_killed_one(tmp_path):
+    """A killed build can leave its staging folder, or (killed mid-swap) the
+    previous site only as output.old: the next build tidies both."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    site = tmp_path / "site"
+    (site / "ar").mkdir(parents=True)
+    (site / "ar" / "index.html").write_text("previous")
+    site.rename(tmp_path / "site.old")
+    (tmp_path / ".site-abandoned").mkdir()
+    run = subprocess.run([sys.executable, "-m", "invoke", "build", "--output", str(site)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert (site / "ar" / "index.html").read_text() != "previous"
+    assert oct(site.stat().st_mode & 0o777) == oct(0o777 & ~_umask()), "readable like any folder"
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_killing_invoke_alone_keeps_the_lock_while_pelican_runs(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    first = subprocess.Popen([sys.executable, "-m", "invoke", "build", "--output", str(tmp_path / "one")],
+                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)
+    try:
+        pelican = _wait_for_child(first.pid, "pelican")
+        os.kill(first.pid, signal.SIGKILL)  # the invoke process only
+        first.wait()
+        second = subprocess.run([sys.executable, "-m", "invoke", "build", "--output", str(tmp_path / "two")],
+                                cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert os.path.exists(f"/proc/{pelican}"), "pelican should still be running"
+        assert second.returncode != 0 and "Another build of this project is running" in second.stdout + second.stderr
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)
+
+
+def _wait_for_child(parent: int, name: str, timeout: float = 60) -> int:
+    import time
+    from pathlib import Path
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                command = (stat.parent / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if int(fields[1]) == parent and name.encode() in command:
+                return int(stat.parent.name)
+        time.sleep(0.05)
+    raise AssertionError(f"no {name} process under {parent}")

@@ -1,4 +1,5 @@
-"""The end-of-build report: plugins add lines, one place prints them."""
+"""The end-of-build report: plugins add lines, one place prints them, with
+the summary of every warning and error of the build (see buildlog.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from typing import Any
 
 from rich.console import Console
 
+from . import buildlog
+
 _KEY = "_MIRSAD_REPORT"
+_PRINTED = "_MIRSAD_REPORT_PRINTED"
 
 
 def report(settings: dict[str, Any]) -> dict[str, list[str]]:
@@ -19,13 +23,62 @@ def add(settings: dict[str, Any], section: str, line: str) -> None:
     report(settings)[section].append(line)
 
 
+def strict(settings: dict[str, Any]) -> bool:
+    """`invoke build --strict` / `--publish` (MIRSAD_STRICT=1, publishconf.py)."""
+    return bool(settings.get("STRICT"))
+
+
 def print_report(settings: dict[str, Any], console: Console | None = None) -> None:
+    """Print the report and the summary of problems, once per build."""
+    if settings.get(_PRINTED):
+        return
+    settings[_PRINTED] = True
+    log = buildlog.current(settings)
+    buildlog.stop(settings)
     sections = report(settings)
-    if not sections:
+    problems = log is not None and (log.errors or log.warnings)
+    if not sections and not problems:
         return
     console = console or Console(stderr=True)
     console.print("[bold]Mirsad build report[/bold]")
     for section, lines in sections.items():
         console.print(f"  [bold]{section}[/bold]")
         for line in lines:
-            console.print(f"    {line}", markup=False, highlight=False)
+            console.print(f"    {line}", markup=False, highlight=False, soft_wrap=True)
+    if log is None:
+        return
+    console.print(f"  [bold]Problems: {log.counts()}[/bold]")
+    for level, messages in (("error", log.errors), ("warning", log.warnings)):
+        for message in messages:
+            console.print(f"    {level}: {message}", markup=False, highlight=False, soft_wrap=True)
+    if len(log.storage) > 1:
+        console.print(f"    ({len(log.storage) - 1} more write(s) failed the same way)", markup=False,
+                      highlight=False, soft_wrap=True)
+    console.print(f"Summary: {log.counts()}{_outcome(settings, log)}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _outcome(settings: dict[str, Any], log: buildlog.BuildLog) -> str:
+    if log.storage:
+        return " — the site could not be written completely, so the build fails"
+    if log.stopped:
+        return " — the build stopped at the last error"
+    if log.errors and strict(settings):
+        return " — strict build: it fails on any error"
+    if log.errors:
+        return (" — the files named above are left out; the rest of the site is built "
+                "(`invoke build --strict` fails instead)")
+    return ""
+
+
+def finish(settings: dict[str, Any], console: Console | None = None) -> None:
+    """At the end of a build: print the report, then fail the build (non-zero
+    exit, output/ left as it was) when it is strict and had errors, or when
+    the output could not be written (no space, read-only)."""
+    print_report(settings, console)
+    log = buildlog.current(settings)
+    if log is None:
+        return
+    if log.storage:
+        raise buildlog.BuildFailed(f"Build failed: {log.storage[0]}")
+    if log.errors and strict(settings):
+        raise buildlog.BuildFailed(f"Build failed (strict): {log.counts()}, listed above")

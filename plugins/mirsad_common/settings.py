@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import difflib
 import logging
+import os
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -56,3 +57,17 @@ def once_per_build(settings: dict[str, Any], name: str, make: Callable[[], T]) -
     if key not in settings:
         settings[key] = make()
     return settings[key]
+
+
+def jobs(settings: Mapping[str, Any]) -> int:
+    """MIRSAD_JOBS: how many cores a build may use (PDF processes, translation
+    threads); None means every core this process may run on."""
+    value = settings.get("MIRSAD_JOBS")
+    if value is None:
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise SettingsError(f"MIRSAD_JOBS must be a positive integer or None, not {value!r} "
+                            "(pelicanconf.py, or `invoke build --jobs N`)")
+    return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 
 from feedgenerator import Atom1Feed, get_tag_uri
@@ -27,7 +28,9 @@ def write_feed(site: Site, lang: str, output_path: str, siteurl: str) -> str:
             title=article.title,
             link=link,
             unique_id=get_tag_uri(link, article.date),
-            description=article.abstract,
+            # Atom's <summary type="html">: the abstract is plain text, so a
+            # feed reader must be given it escaped, not read it as markup.
+            description=html.escape(article.abstract, quote=False),
             content=article.get_content(siteurl),
             pubdate=article.date,
             updateddate=getattr(article, "modified", None),

@@ -4,14 +4,18 @@ Receivers:
 - generator_init: UI strings (Babel catalogs) and date filters in templates;
 - article_generator_pretaxonomy: attach reviewed translations to originals;
 - get_generators: the generator writing per-language listings, feeds, sitemap;
-- finalized: print the end-of-build report (all plugins add to it).
+- initialized: start collecting the build's warnings and errors;
+- finalized: print the end-of-build report (all plugins add to it) with the
+  summary of warnings and errors, and fail a strict build that had errors.
 """
 
 from __future__ import annotations
 
+import logging
+
 from pelican import signals
 
-from mirsad_common import report
+from mirsad_common import buildlog, report
 from mirsad_common.signals import when_enabled
 
 from . import config as i18n_config
@@ -19,6 +23,13 @@ from .catalogs import Catalogs
 from .generator import MultilingualGenerator
 from .reviewed import attach_reviewed
 from .slugs import drop_duplicate_slugs
+
+logger = logging.getLogger(__name__)
+
+
+@when_enabled("mirsad_i18n")
+def collect_problems(pelican) -> None:
+    buildlog.start(pelican.settings)
 
 
 @when_enabled("mirsad_i18n")
@@ -32,6 +43,7 @@ def install_templating(generator) -> None:
 @when_enabled("mirsad_i18n")
 def add_reviewed_translations(generator) -> None:
     drop_duplicate_slugs(generator)
+    _warn_empty_bodies(generator)
     attach_reviewed(generator, i18n_config.load(generator.settings))
 
 
@@ -40,12 +52,24 @@ def add_generator(pelican) -> type[MultilingualGenerator]:
     return MultilingualGenerator
 
 
+def _warn_empty_bodies(generator) -> None:
+    """A briefing with front matter but no text builds (a title-only page),
+    with a warning naming the file."""
+    for article in [*generator.articles, *generator.translations]:
+        if not (getattr(article, "_content", None) or "").strip():
+            logger.warning(
+                "mirsad_i18n: %s: the briefing has no text after its front matter, so its page "
+                "shows only the title. Write the body below the second '---' line",
+                article.source_path)
+
+
 @when_enabled("mirsad_i18n")
 def print_report(pelican) -> None:
-    report.print_report(pelican.settings)
+    report.finish(pelican.settings)
 
 
 def register() -> None:
+    signals.initialized.connect(collect_problems)
     signals.generator_init.connect(install_templating)
     signals.article_generator_pretaxonomy.connect(add_reviewed_translations)
     signals.get_generators.connect(add_generator)

@@ -86,12 +86,29 @@ class TermRegistry:
         # names written in taxonomy.yml win over them.
         self.machine_names = machine_names or {}
         self.terms: dict[tuple[str, str], Term] = {}
+        self._slugs: dict[tuple[str, str], str] = {}  # (kind, slug) -> the name that has it
 
     def term(self, kind: str, wrapper) -> Term:
         key = (kind, wrapper.name)
         if key not in self.terms:
             entry = dict(self.taxonomy["tags" if kind == "tag" else "categories"].get(wrapper.name, {}))
-            slug = entry.pop("slug", None) or wrapper.slug
+            slug = self._unique_slug(kind, wrapper.name, entry.pop("slug", None) or wrapper.slug)
             entry = {**self.machine_names.get(key, {}), **entry}
             self.terms[key] = Term(kind, wrapper.name, slug, self.source_lang, entry)
         return self.terms[key]
+
+    def _unique_slug(self, kind: str, name: str, slug: str) -> str:
+        """Two names with one slug would write the same page: the later one
+        gets a numbered slug, and a warning says how to choose one."""
+        wanted, number = slug, 1
+        while (kind, slug) in self._slugs:
+            number += 1
+            slug = f"{wanted}-{number}"
+        if slug != wanted:
+            logger.warning(
+                "mirsad_i18n: the %s names %r and %r both make the URL slug %r; %r gets %r. "
+                "Give each its own slug in taxonomy.yml (%s: {%s: {slug: ...}})",
+                kind, self._slugs[(kind, wanted)], name, wanted, name, slug,
+                "tags" if kind == "tag" else "categories", name)
+        self._slugs[(kind, slug)] = name
+        return slug

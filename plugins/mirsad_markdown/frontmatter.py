@@ -43,6 +43,14 @@ LIST_FIELDS = {"tags", "key_points", "location", "authors"}
 HIDDEN_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u2060\ufeff"))
 SAFE_SLUG = re.compile(r"^[\w][\w-]*$")
 DATE_FIELDS = {"date", "modified", "reviewed"}
+STATUSES = ("published", "draft", "hidden")
+# A language code ends up in every URL of the version ({lang}/briefings/...).
+LANG_CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+# Pelican fields that decide where a page is written and how: Mirsad sets
+# them for the whole site (pelicanconf.py), never per file, so a briefing
+# can neither write outside output/ nor pick another template.
+SITE_WIDE_FIELDS = {"save_as", "url", "template", "lang_save_as", "lang_url", "override_save_as",
+                    "override_url", "path", "filename", "static", "output"}
 
 
 class BriefingError(ValueError):
@@ -107,6 +115,13 @@ def check_fields(fields: dict[str, Any], path: str) -> dict[str, Any]:
     """Normalise field values to the types the reader expects."""
     checked: dict[str, Any] = {}
     for name, value in fields.items():
+        if name in SITE_WIDE_FIELDS:
+            logger.warning(
+                "mirsad_markdown: %s: front matter field '%s' ignored: where pages are written "
+                "and which template shows them are set for the whole site (ARTICLE_SAVE_AS, "
+                "THEME in pelicanconf.py), not per briefing. Remove the field", path, name,
+            )
+            continue
         if name not in FIELDS:
             logger.warning(
                 "mirsad_markdown: %s: unknown front matter field '%s' ignored%s",
@@ -125,6 +140,16 @@ def check_fields(fields: dict[str, Any], path: str) -> dict[str, Any]:
         checked["title"] = cleaned
     if "slug" in checked:
         _check_slug(checked["slug"], path)
+    if "lang" in checked and not LANG_CODE.match(checked["lang"]):
+        raise BriefingError(
+            path, f"'lang: {checked['lang']}' is not a language code",
+            "Write an ISO 639-1 code such as ar, en or fr (or remove the field)",
+        )
+    if "status" in checked and checked["status"] not in STATUSES:
+        raise BriefingError(
+            path, f"'status: {checked['status']}' is not a status",
+            f"Write one of {', '.join(STATUSES)} (or remove the field: published)",
+        )
     return checked
 
 

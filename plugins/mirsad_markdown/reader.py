@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
+import posixpath
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
+from lxml import etree
+from lxml import html as lxml_html
 from markupsafe import escape
 from pelican.readers import BaseReader
 
@@ -20,6 +25,13 @@ DEFAULTS = {
     # URLs are always allowed. javascript: and data: are never in this list.
     "url_schemes": ["http", "https", "mailto"],
 }
+# How deep lists, quotes and HTML elements may nest in a briefing body.
+# Every later stage walks the tree recursively: WeasyPrint (the PDF) fails
+# with a RecursionError at about 150 levels inside the print template, lxml
+# silently stops nesting at 255, markdown-it drops (!) the text beyond its
+# own limit (20 by default). A real briefing needs a few levels; deeper is
+# refused with the file named, instead of a lost text or a failed PDF.
+MAX_NESTING = 100
 # Fields Pelican itself converts (dates, tags, category, ...).
 PELICAN_FIELDS = {"date", "modified", "tags", "category", "author", "authors", "status", "slug"}
 
@@ -32,6 +44,9 @@ class BriefingReader(BaseReader):
         super().__init__(settings)
         self.options = plugin_settings(settings, "MIRSAD_MARKDOWN", DEFAULTS)
         self.renderer = render.make_renderer()
+        # Past maxNesting markdown-it silently leaves content out; with the
+        # limit just above MAX_NESTING such a body is refused by _check_body.
+        self.renderer.options["maxNesting"] = MAX_NESTING + 2
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         try:
@@ -45,8 +60,80 @@ class BriefingReader(BaseReader):
     def read_briefing(self, source_path: str) -> tuple[str, dict[str, Any]]:
         document = frontmatter.split(_read_text(source_path), source_path)
         fields = frontmatter.check_fields(document.fields, source_path)
+        self._check_language(fields, source_path)
         content = render.render(document.body, self.renderer, self.options["url_schemes"])
+        self._check_body(content, document, fields, source_path)
         return content, self._metadata(fields, source_path)
+
+    def _check_language(self, fields: dict[str, Any], path: str) -> None:
+        """A version in a language the site does not have would have no home,
+        listing or switcher entry: refuse it by name rather than hide it."""
+        languages = (self.settings.get("MIRSAD_I18N") or {}).get("languages")
+        lang = fields.get("lang")
+        if lang and languages and lang not in languages:
+            raise BriefingError(
+                path, f"'lang: {lang}' is not one of the site's languages ({', '.join(languages)})",
+                "Correct the code, or add the language to MIRSAD_I18N['languages'] in pelicanconf.py",
+            )
+
+    def _check_body(self, content: str, document: frontmatter.Document, fields: dict[str, Any],
+                    path: str) -> None:
+        """Refuse a body nested too deep for the later stages; warn about
+        images that the page and the PDF cannot show."""
+        if not content.strip():
+            return
+        root = lxml_html.fragment_fromstring(content, create_parent="div")
+        depth = nesting_depth(root)
+        if depth > MAX_NESTING:
+            raise BriefingError(
+                path, f"lists, quotes or HTML elements are nested more than {MAX_NESTING} "
+                "levels deep (the web page, the PDF and the translation could not all show it)",
+                f"Flatten the nesting to at most {MAX_NESTING} levels; a briefing rarely needs more than a few",
+            )
+        lang = str(fields.get("lang") or self.settings.get("DEFAULT_LANG", "ar"))
+        for image in root.iter("img"):
+            problem = self._image_problem(image.get("src") or "", lang)
+            if problem:
+                src = image.get("src") or ""
+                logger.warning("mirsad_markdown: %s: %s", _where(path, document, src), problem)
+
+    def _image_problem(self, src: str, lang: str) -> str | None:
+        """Why the image at `src` will not show (None when it will)."""
+        parts = urlsplit(src)
+        name = posixpath.basename(unquote(parts.path)) or "image.png"
+        static = (self.settings.get("STATIC_PATHS") or ["images"])[0].strip("/")
+        folder = self._page_folder(lang)
+        example = posixpath.relpath(f"{static}/{name}", folder) if folder is not None else f"{static}/{name}"
+        fix = f"Put the file in content/{static}/ and link it relative to the page, e.g. {example}"
+        if parts.scheme or parts.netloc:
+            return (f"remote image '{src}' is not downloaded: the PDF leaves it out, and "
+                    "readers' browsers would fetch it from another host (a strict "
+                    f"Content-Security-Policy blocks it). {fix}")
+        path = unquote(parts.path)
+        if not path:
+            return None
+        if path.startswith("/"):
+            site_path = posixpath.normpath(path.lstrip("/"))
+        elif folder is None:
+            return None  # ARTICLE_URL has fields we cannot know here: no check
+        else:
+            site_path = posixpath.normpath(posixpath.join(folder, path))
+        content_path = os.path.join(self.settings["PATH"], *site_path.split("/"))
+        static_paths = [p.strip("/") for p in self.settings.get("STATIC_PATHS") or []]
+        shipped = any(site_path == p or site_path.startswith(p + "/") for p in static_paths)
+        if site_path.startswith("..") or not (shipped and os.path.isfile(content_path)):
+            return (f"image '{src}' not found: the page looks for {site_path}, which no file "
+                    f"in the site's static folders ({', '.join(static_paths) or 'none'}) provides; "
+                    f"the page shows its alt text and the PDF leaves it out. {fix}")
+        return None
+
+    def _page_folder(self, lang: str) -> str | None:
+        """The folder of a briefing's page, which relative image paths start from."""
+        try:
+            url = str(self.settings.get("ARTICLE_URL", "{lang}/briefings/{slug}.html")).format(lang=lang, slug="x")
+        except (KeyError, IndexError, ValueError, AttributeError):
+            return None
+        return posixpath.dirname(url)
 
     def _metadata(self, fields: dict[str, Any], path: str) -> dict[str, Any]:
         metadata: dict[str, Any] = {}
@@ -67,6 +154,25 @@ class BriefingReader(BaseReader):
             metadata["summary"] = str(escape(metadata["summary"]))
             metadata["summary_text"] = fields["summary"]
         return metadata
+
+
+def nesting_depth(root) -> int:
+    """How many elements deep the tree under `root` goes (iteratively: a
+    recursive walk would itself fail on hostile input)."""
+    depth = deepest = 0
+    for event, _ in etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest - 1  # not counting root
+
+
+def _where(path: str, document: frontmatter.Document, needle: str) -> str:
+    """`path:line` of the first place `needle` (a URL) is written in the body."""
+    for candidate in (needle, unquote(needle)):
+        index = document.body.find(candidate) if candidate else -1
+        if index >= 0:
+            return f"{path}:{document.body_line + document.body.count(chr(10), 0, index)}"
+    return path
 
 
 def _read_text(path: str) -> str:

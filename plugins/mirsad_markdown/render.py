@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.normalize_url import normalizeLink
 
 # Allowlist: what briefings legitimately contain. Anything else (script,
 # iframe, style, form, event handlers, javascript:/data: URLs) is removed.
@@ -28,6 +30,9 @@ ALLOWED_ATTRIBUTES = {
 }
 # markdown-it writes column alignment as style="text-align:..."; keep only that.
 ALLOWED_STYLE_PROPERTIES = {"text-align"}
+# nh3 keeps any value of an allowed property ("text-align:expression(...)",
+# which old IE runs as script): only an alignment keyword survives.
+_ALIGNMENT = re.compile(r"\s*text-align\s*:\s*(left|right|center|start|end|justify)\s*", re.IGNORECASE)
 
 
 def make_renderer() -> MarkdownIt:
@@ -41,10 +46,28 @@ def sanitise(html: str, url_schemes: Iterable[str]) -> str:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         filter_style_properties=ALLOWED_STYLE_PROPERTIES,
+        attribute_filter=_filter_attribute,
         url_schemes=set(url_schemes),
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    """Called by nh3 for every kept attribute; None drops it."""
+    if attribute in ("href", "src"):
+        # Written as markdown-it writes Markdown links (non-ASCII and spaces
+        # percent-encoded, IDN hosts in punycode): lxml, which translated
+        # pages go through, would otherwise re-encode raw-HTML URLs, and the
+        # languages of one briefing would not carry the same href.
+        return normalizeLink(value.strip())
+    if attribute == "style":
+        for declaration in value.split(";"):
+            match = _ALIGNMENT.fullmatch(declaration)
+            if match:
+                return f"text-align:{match.group(1).lower()}"
+        return None
+    return value
 
 
 def render(markdown: str, renderer: MarkdownIt, url_schemes: Iterable[str]) -> str:

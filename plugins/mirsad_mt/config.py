@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mirsad_common.settings import once_per_build, plugin_settings
+from mirsad_common.settings import jobs, once_per_build, plugin_settings
 
 from .engine import EngineOptions
 
@@ -31,7 +31,8 @@ DEFAULTS: dict[str, Any] = {
     "max_batch_size": 32,
     "compute_type": "int8",
     "inter_threads": 1,
-    "intra_threads": 0,
+    # Threads per translation; None: MIRSAD_JOBS (every core by default).
+    "intra_threads": None,
     "max_length_ratio": 1.5,
 }
 
@@ -72,6 +73,6 @@ def _load(settings: dict[str, Any]) -> MTConfig:
         engine=EngineOptions(
             beam_size=options["beam_size"], max_batch_size=options["max_batch_size"],
             compute_type=options["compute_type"], inter_threads=options["inter_threads"],
-            intra_threads=options["intra_threads"], max_length_ratio=options["max_length_ratio"],
+            intra_threads=options["intra_threads"] or jobs(settings), max_length_ratio=options["max_length_ratio"],
         ),
     )

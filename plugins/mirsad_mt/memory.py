@@ -8,6 +8,7 @@ single transaction: a killed build leaves the previous memory intact.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -30,6 +31,39 @@ CREATE TABLE IF NOT EXISTS segments (
 """
 
 
+class DamagedMemory(sqlite3.DatabaseError):
+    """The memory file opens but fails SQLite's integrity check."""
+
+
+def _damaged(error: sqlite3.DatabaseError) -> bool:
+    """Real damage (not SQLite's or the disk's passing trouble: full, read-only, busy)."""
+    code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+    return isinstance(error, DamagedMemory) or code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+def _storage_error(error: sqlite3.DatabaseError, path: str) -> OSError:
+    """The memory cannot be opened for a reason of its disk or of another
+    process: an OSError the build report explains (no space, read-only)."""
+    code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+    folder = os.path.dirname(os.path.abspath(path))
+    if code in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR) and _no_space(folder):
+        return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
+    if code == sqlite3.SQLITE_READONLY:
+        return OSError(errno.EROFS, os.strerror(errno.EROFS), path)
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return OSError(errno.EBUSY, "the translation memory is in use by another process "
+                       "(another build?); wait for it and build again", path)
+    return OSError(errno.EIO, f"the translation memory cannot be opened ({error}); check the "
+                   "disk and the folder's permissions", path)
+
+
+def _no_space(folder: str) -> bool:
+    try:
+        return os.statvfs(folder).f_bavail == 0
+    except OSError:
+        return False
+
+
 def segment_key(kind: str, source: str, pair: str, engine: str, glossary: str = "") -> str:
     parts = "\x1f".join((kind, pair, engine, glossary, source))
     return hashlib.sha256(parts.encode("utf-8")).hexdigest()
@@ -42,6 +76,8 @@ class TranslationMemory:
         try:
             self._db = self._open(path)
         except sqlite3.DatabaseError as error:
+            if not _damaged(error):
+                raise _storage_error(error, path) from None
             # Kept, not deleted: it may still be recoverable (sqlite3 .recover).
             aside = f"{path}.damaged-{int(time.time())}"
             for suffix in ("", "-wal", "-shm"):
@@ -61,7 +97,7 @@ class TranslationMemory:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute(SCHEMA)
             if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                raise sqlite3.DatabaseError("integrity check failed")
+                raise DamagedMemory("integrity check failed")
         except sqlite3.DatabaseError:
             db.close()
             raise

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 import tempfile
 import urllib.request
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -69,12 +71,20 @@ def check_archive(archive: Path, expected_pair: tuple[str, str] | None = None) -
                 raise PackageError(f"{archive}: corrupt file {bad} inside the package. Re-download it")
     except zipfile.BadZipFile:
         raise PackageError(f"{archive}: not a valid .argosmodel (zip) file. Re-download it") from None
+    except (zlib.error, EOFError):  # damaged compressed data that the CRC check did not reach
+        raise PackageError(f"{archive}: corrupt data inside the package. Re-download it") from None
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise PackageError(f"{archive}: metadata.json is not valid JSON. Re-download the package") from None
     for field in ("from_code", "to_code"):
         if not isinstance(metadata.get(field), str):
             raise PackageError(f"{archive}: metadata.json has no {field}. Re-download the package")
     pair = (metadata["from_code"], metadata["to_code"])
+    named = _named_pair(archive.name)
+    if named and named != pair:
+        raise PackageError(
+            f"{archive}: the file name says {named[0]}→{named[1]} but its metadata.json says "
+            f"{pair[0]}→{pair[1]}. Use the right package (a mislabelled file is not installed)"
+        )
     if expected_pair and pair != expected_pair:
         raise PackageError(
             f"{archive}: this package translates {pair[0]}→{pair[1]}, not "
@@ -92,8 +102,7 @@ def install_archive(archive: Path, models_dir: Path, expected_pair: tuple[str, s
         with zipfile.ZipFile(archive) as bundle:
             bundle.extractall(staging)
         folder = Path(staging) / metadata["_top"]
-        record = {"archive": archive.name, "sha256": sha256_file(folder / "model" / "model.bin")}
-        (folder / INSTALL_RECORD).write_text(json.dumps(record))
+        (folder / INSTALL_RECORD).write_text(json.dumps({"archive": archive.name, **_fingerprint(folder)}))
         for old in installed_packages(models_dir):
             if (old.from_code, old.to_code) == (metadata["from_code"], metadata["to_code"]):
                 shutil.rmtree(old.path)
@@ -108,7 +117,8 @@ def installed_packages(models_dir: Path) -> list[Package]:
         return []
     packages = []
     for folder in sorted(models_dir.iterdir()):
-        if folder.is_dir() and not folder.name.startswith(".") and (folder / "metadata.json").exists():
+        if folder.is_dir() and not folder.name.startswith(".") and (
+                (folder / "metadata.json").exists() or _named_pair(folder.name)):
             try:
                 packages.append(load_package(folder))
             except PackageError as error:
@@ -117,18 +127,74 @@ def installed_packages(models_dir: Path) -> list[Package]:
 
 
 def load_package(folder: Path) -> Package:
+    """An installed package, checked: metadata, files, the pair its folder
+    is named after, and its model files unchanged since `invoke models`
+    installed them (a damaged model would otherwise stop the build inside
+    CTranslate2 with a message that names neither the file nor the fix)."""
+    reinstall = "Reinstall it with `invoke models` (or `invoke models --from DIR`)"
     try:
         metadata = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise PackageError(f"{folder}: unreadable metadata.json ({error}). Reinstall with `invoke models`") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise PackageError(f"{folder}: unreadable metadata.json ({error}). {reinstall}") from None
+    if not isinstance(metadata, dict) or not all(isinstance(metadata.get(f), str) for f in ("from_code", "to_code")):
+        raise PackageError(f"{folder}: metadata.json has no from_code/to_code. {reinstall}")
+    named = _named_pair(folder.name)
+    if named and named != (metadata["from_code"], metadata["to_code"]):
+        raise PackageError(
+            f"{folder}: the folder is for {named[0]}→{named[1]} but holds a "
+            f"{metadata['from_code']}→{metadata['to_code']} package. {reinstall}")
     missing = [f for f in REQUIRED if not (folder / f).exists()]
     if missing:
-        raise PackageError(f"{folder}: incomplete install, missing {', '.join(missing)}. Reinstall with `invoke models`")
-    record_path = folder / INSTALL_RECORD
-    digest = json.loads(record_path.read_text())["sha256"] if record_path.exists() else sha256_file(folder / "model" / "model.bin")
+        raise PackageError(f"{folder}: incomplete install, missing {', '.join(missing)}. {reinstall}")
+    digest = _checked_digest(folder, reinstall)
     version = str(metadata.get("package_version", "0"))
     identity = f"argos:{metadata['from_code']}-{metadata['to_code']}:{version}:{digest[:12]}"
     return Package(folder, metadata["from_code"], metadata["to_code"], version, identity)
+
+
+MODEL_FILES = ("model/model.bin", "sentencepiece.model")
+
+
+def _fingerprint(folder: Path) -> dict:
+    """What the install record keeps: the model's hash, and each model
+    file's size and time, so that a later change is seen without hashing."""
+    files = {}
+    for name in MODEL_FILES:
+        stat = (folder / name).stat()
+        files[name] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    return {"sha256": sha256_file(folder / "model" / "model.bin"), "files": files}
+
+
+def _checked_digest(folder: Path, reinstall: str) -> str:
+    record_path = folder / INSTALL_RECORD
+    if not record_path.exists():  # installed by hand or by argospm
+        return sha256_file(folder / "model" / "model.bin")
+    try:
+        record = json.loads(record_path.read_text())
+        digest = record["sha256"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise PackageError(f"{folder}: unreadable {INSTALL_RECORD}. {reinstall}") from None
+    files = record.get("files")
+    if not files and sha256_file(folder / "model" / "model.bin") != digest:  # an older record
+        raise PackageError(f"{folder}: model/model.bin changed since it was installed. {reinstall}")
+    for name, seen in (files or {}).items():
+        stat = (folder / name).stat()
+        if stat.st_size != seen.get("size"):
+            raise PackageError(f"{folder}: {name} is damaged (its size changed since it was installed). {reinstall}")
+        if stat.st_mtime_ns != seen.get("mtime_ns") and name == "model/model.bin" \
+                and sha256_file(folder / name) != digest:
+            raise PackageError(f"{folder}: {name} changed since it was installed. {reinstall}")
+    return digest
+
+
+_FILE_NAME = re.compile(r"^translate-([a-z]{2,3})_([a-z]{2,3})(?:[-.]|$)")
+
+
+def _named_pair(name: str) -> tuple[str, str] | None:
+    """The pair an Argos file or folder name says (translate-ar_en-1_0.argosmodel,
+    translate-ar_en), or None for other names."""
+    match = _FILE_NAME.match(name)
+    return (match[1], match[2]) if match else None
 
 
 def download_from_index(pair: tuple[str, str], models_dir: Path, index_url: str = INDEX_URL) -> Package:

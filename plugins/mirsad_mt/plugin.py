@@ -17,7 +17,7 @@ from pelican import signals
 
 from mirsad_common.signals import when_enabled
 
-from mirsad_common import report
+from mirsad_common import report, stages
 from mirsad_i18n.generator import MACHINE_TERM_NAMES
 from mirsad_i18n.taxonomy import site_taxonomy
 
@@ -43,12 +43,13 @@ def translate_briefings(generator) -> None:
     memory = TranslationMemory(str(config.memory))
     router = Router(config, memory, stats)
     try:
-        for target in config.targets:
-            originals = [a for a in generator.articles if a.lang == config.source
-                         and target not in {t.lang for t in a.translations}]
-            if originals:
-                _translate_into(target, originals, router, glossary, memory, stats, generator, config)
-        memory.commit()
+        with stages.stage(generator.settings, "translate"):
+            for target in config.targets:
+                originals = [a for a in generator.articles if a.lang == config.source
+                             and target not in {t.lang for t in a.translations}]
+                if originals:
+                    _translate_into(target, originals, router, glossary, memory, stats, generator, config)
+            memory.commit()
     finally:
         memory.close()
     _report(generator.settings, stats)
@@ -108,6 +109,9 @@ def _report(settings, stats: Stats) -> None:
     for pair in sorted(set(stats.translated) | set(stats.reused)):
         report.add(settings, "Translation",
                    f"{pair}: {stats.translated[pair]} segments translated, {stats.reused[pair]} reused")
+        for kind, counter in (("translated", stats.translated), ("reused", stats.reused)):
+            stages.count(settings, f"segments_{kind}", counter[pair])
+            stages.count(settings, f"segments_{kind} {pair}", counter[pair])
 
 
 def register() -> None:

@@ -8,12 +8,12 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
-from rich.progress import Progress
+from mirsad_common.progress import progress_bar
 
 from .config import MTConfig
 from .engine import CTranslate2Engine, Engine, PivotEngine
 from .memory import TranslationMemory, segment_key
-from .packages import Package, installed_packages
+from .packages import Package, PackageError, installed_packages
 
 logger = logging.getLogger(__name__)
 PROGRESS_CHUNK = 512  # sentences per progress step (each still one large batch)
@@ -46,11 +46,10 @@ class CachedEngine:
         if len(texts) <= PROGRESS_CHUNK:
             return self.engine.translate(texts)
         results: list[str] = []
-        with Progress(transient=True) as progress:
-            task = progress.add_task(f"Translating {self.pair}", total=len(texts))
+        with progress_bar(f"mirsad_mt: translating {self.pair}", len(texts)) as advance:
             for start in range(0, len(texts), PROGRESS_CHUNK):
                 results += self.engine.translate(texts[start:start + PROGRESS_CHUNK])
-                progress.advance(task, min(PROGRESS_CHUNK, len(texts) - start))
+                advance(n=min(PROGRESS_CHUNK, len(texts) - start))
         return results
 
 
@@ -68,6 +67,15 @@ class Router:
         self._engines: dict[tuple[str, str], CachedEngine] = {}
 
     def route(self, target: str) -> Route | None:
+        """How to translate into `target`; None when a model it needs is
+        missing or cannot be loaded (the error names the package)."""
+        try:
+            return self._route(target)
+        except PackageError as error:
+            logger.error("mirsad_mt: %s", error)
+            return None
+
+    def _route(self, target: str) -> Route | None:
         source, pivot = self.config.source, self.config.pivot
         if (source, target) in self.packages:
             return Route(target, self._engine(source, target), None)
@@ -86,6 +94,12 @@ class Router:
         if (source, target) not in self._engines:
             package: Package = self.packages[(source, target)]
             logger.info("mirsad_mt: loading %s from %s", package.label, package.path)
-            engine = CTranslate2Engine(package, self.config.engine)
+            try:
+                engine = CTranslate2Engine(package, self.config.engine)
+            except (RuntimeError, OSError, ValueError) as error:
+                # e.g. a package copied in by hand, damaged: it counts as missing.
+                del self.packages[(source, target)]
+                raise PackageError(f"{package.path}: cannot be loaded ({error}). Reinstall it with "
+                                   "`invoke models` (or `invoke models --from DIR`)") from None
             self._engines[(source, target)] = CachedEngine(engine, f"{source}→{target}", self.memory, self.stats)
         return self._engines[(source, target)]

@@ -26,6 +26,7 @@ _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩٫٬", "0123456789.,")
 _ARABIC_PUNCTUATION = str.maketrans({"،": ",", "؛": ";", "؟": "?", "٪": "%"})
 _NO_SPACE_BEFORE = re.compile(r"\s+([,.;:!?%)\]»])")
 _NO_SPACE_AFTER = re.compile(r"([(\[«])\s+")
+_CLOSING, _OPENING = ",.;:!?%)]»", "([«"
 
 
 def localise_untranslated(text: str, target: str) -> str:
@@ -94,12 +95,12 @@ class SegmentJobs:
         words = []
         for kind, value in parts:
             if kind == "ask":
-                words.append(html.escape(answers[value], quote=False))
+                words.append(_tidy(html.escape(answers[value], quote=False)))
             elif kind == "html":
-                words.append(value)
+                words.append(_tidy(value))
             else:
                 words.append((yield from self._span_html(value, inner)))
-        fragment = _NO_SPACE_AFTER.sub(r"\1", _NO_SPACE_BEFORE.sub(r"\1", " ".join(w for w in words if w)))
+        fragment = _join([w for w in words if w])
         return fragment, html.unescape(re.sub(r"<[^>]+>", "", fragment))
 
     def _span_html(self, span: Span, inner) -> Generator[list[str], list[str], str]:
@@ -138,6 +139,22 @@ def _advance(key, job, answer, pending, results) -> None:
             answer = []  # nothing to translate this round: continue at once
     except StopIteration as done:
         results[key] = done.value
+
+
+def _tidy(text: str) -> str:
+    return _NO_SPACE_AFTER.sub(r"\1", _NO_SPACE_BEFORE.sub(r"\1", text))
+
+
+def _join(words: list[str]) -> str:
+    """Words and spans with a space between them, none after an opening
+    bracket or before punctuation. Only text and the joins are tidied, never
+    a span's own HTML: a code span's "[ 0" or "a ." stays as written."""
+    out = ""
+    for word in words:
+        if out and word[0] not in _CLOSING and out[-1] not in _OPENING:
+            out += " "
+        out += word
+    return out
 
 
 def _mt_text(segment: Segment) -> str:

@@ -3,21 +3,28 @@ cache lookup, rendering what is missing, publishing into the output folder."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import unescape
 from typing import Any
+from urllib.parse import urljoin
+
+from mirsad_common.files import publish, sha256_file
+from mirsad_common.progress import progress_bar
 
 from . import digest as digests
-from .cache import PdfCache, publish, shared_fingerprint
+from .cache import PdfCache, shared_fingerprint
 from .config import PdfConfig
 from .document import PdfLink, digest_metadata, metadata
-from .progress import progress_bar
-from .worker import Job, Resources, Result, render_all
+from .worker import Job, Resources, Result, local_path, render_all
 
 logger = logging.getLogger(__name__)
+IMAGE_SRC = re.compile(r"""<img\b[^>]*?\bsrc=["']([^"']+)["']""")
 
 
 class PdfBuildError(RuntimeError):
@@ -49,11 +56,12 @@ class PdfBuild:
         self.report = Report()
         self.site_url = settings["SITEURL"].rstrip("/")
         self.output = settings["OUTPUT_PATH"]
-        sources = [self._source(config["template"]), self._source(config["digest_template"])]
+        # Templates are not hashed here: each PDF's key has its rendered HTML,
+        # so a template edit re-renders exactly the PDFs whose HTML it changes.
         self.cache = PdfCache(config.cache_dir, shared_fingerprint(
-            config.stylesheet, sources,
-            {"pdf_variant": config["pdf_variant"], "page_size": config["page_size"]}))
-        self.style_fingerprint = shared_fingerprint(config.stylesheet, [], {})
+            config.stylesheet, {"pdf_variant": config["pdf_variant"], "page_size": config["page_size"]}))
+        self.style_fingerprint = shared_fingerprint(config.stylesheet, {})
+        self.resources = self._resources()
 
     # --- planning --------------------------------------------------------
 
@@ -61,19 +69,31 @@ class PdfBuild:
         save_as = self.config["save_as"].format(lang=article.lang, slug=article.slug)
         label = self.label(article)
         meta = metadata(article, self._site_name(article.lang))
+        base_url = f"{self.site_url}/{article.url}"
         html = self._render(self.config["template"], article.lang, article=article, pdf_meta=meta,
-                            web_url=f"{self.site_url}/{article.url}")
-        return Planned(label, save_as, self.cache.path(save_as, html), html,
-                       f"{self.site_url}/{article.url}", lambda link: setattr(article, "pdf", link))
+                            web_url=base_url)
+        cached = self.cache.path(save_as, html + self._images_digest(html, base_url))
+        return Planned(label, save_as, cached, html, base_url, lambda link: setattr(article, "pdf", link))
 
     def digest(self, digest: digests.Digest, links: dict[str, PdfLink]) -> Planned:
         meta = digest_metadata(digest.articles, self._site_name(digest.lang))
         home = self.context["I18N"].save_as("index", digest.lang)
         html = self._render(self.config["digest_template"], digest.lang, digest=digest,
                             articles=digest.articles, pdf_meta=meta, web_url=f"{self.site_url}/{home}")
-        return Planned(f"digest ({digest.lang})", digest.save_as, self.cache.path(digest.save_as, html),
-                       html, f"{self.site_url}/{digest.save_as}",
+        base_url = f"{self.site_url}/{digest.save_as}"
+        cached = self.cache.path(digest.save_as, html + self._images_digest(html, base_url))
+        return Planned(f"digest ({digest.lang})", digest.save_as, cached, html, base_url,
                        lambda link: links.__setitem__(digest.lang, link))
+
+    def _images_digest(self, html: str, base_url: str) -> str:
+        """A hash of the local images the PDF shows: a changed picture under
+        an unchanged name must re-render it."""
+        digest = hashlib.sha256()
+        for src in sorted(set(IMAGE_SRC.findall(html))):
+            path = local_path(self.resources, urljoin(base_url, unescape(src)))
+            if path:
+                digest.update(f"{path}\n".encode() + sha256_file(path).encode())
+        return digest.hexdigest()
 
     def label(self, article: Any) -> str:
         """How messages name a briefing version: its file and language."""
@@ -84,9 +104,6 @@ class PdfBuild:
         return self.env.get_template(template).render(
             self.context, lang=lang, page_lang=lang, language=language, SITEURL=self.site_url,
             page_size=self.config["page_size"], page_digits=self.config.digits(lang), **values)
-
-    def _source(self, template: str) -> str:
-        return self.env.loader.get_source(self.env, template)[0]
 
     def _site_name(self, lang: str) -> str:
         return self.context["I18N"].site_names.get(lang, self.settings["SITENAME"])
@@ -99,9 +116,8 @@ class PdfBuild:
         report = self.report
         missing = {p.cached: p for p in planned if not os.path.isfile(p.cached)}
         jobs = [Job(p.label, p.html, p.base_url, p.cached) for p in missing.values()]
-        resources = self._resources()
         with progress_bar("mirsad_pdf: rendering PDFs", len(jobs)) as advance:
-            for result in render_all(jobs, resources, self.config.workers, advance):
+            for result in render_all(jobs, self.resources, self.config.workers, advance):
                 self._report_result(result, report)
         for item in planned:
             if item.label in report.failed:
@@ -167,5 +183,8 @@ def plan(build: PdfBuild, site: Any, digest_links: dict[str, PdfLink]) -> list[P
         for language in site.config.languages:
             digest = digests.select(site, language.code, config)
             if digest is not None:
-                planned.append(build.digest(digest, digest_links))
+                try:
+                    planned.append(build.digest(digest, digest_links))
+                except Exception as error:  # a template error: this digest only
+                    build.failed(f"digest ({language.code})", f"{type(error).__name__}: {error}")
     return planned

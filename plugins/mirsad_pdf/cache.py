@@ -1,8 +1,9 @@
 """Skip-unchanged: a PDF is stored under a hash of everything it is made from.
 
-The key covers the print HTML (the briefing, the template's output), the
-template's source, the print stylesheet, every font file it loads, the PDF
-options and the versions of the renderer. A build looks the key up first and
+The key covers the print HTML (the briefing, the template's output, so a
+template edit re-renders exactly the PDFs whose HTML it changes), the print
+stylesheet, every font file it loads, every local image the HTML shows, the
+PDF options and the versions of the renderer. A build looks the key up first and
 renders only what is missing. The cache lives outside the output folder,
 since `invoke build` replaces that folder as a whole; PDFs are hard-linked
 (or copied) from it into the output.
@@ -10,20 +11,26 @@ since `invoke build` replaces that folder as a whole; PDFs are hard-linked
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 import os
 import re
-import shutil
 from importlib.metadata import version
+
+logger = logging.getLogger(__name__)
 
 # Bump when the way PDFs are made changes without any input changing.
 RENDERER_REVISION = "1"
 CACHED_NAME = re.compile(r"(.+)\.[0-9a-f]{20}\.pdf")
+# A PDF being rendered: written under this name, then renamed to its key (see
+# worker.py). The pid says whether its writer is still alive.
+PARTIAL_NAME = re.compile(r"rendering-(\d+)-\w+\.part")
 FONT_URL = re.compile(r"""url\(\s*["']?([^"')]+\.(?:woff2?|ttf|otf))["']?\s*\)""")
 
 
-def shared_fingerprint(stylesheet: str, template_sources: list[str], options: dict) -> str:
-    """Hash of the inputs every PDF shares: stylesheet, its fonts, templates, options."""
+def shared_fingerprint(stylesheet: str, options: dict) -> str:
+    """Hash of the inputs every PDF shares: stylesheet, its fonts, options."""
     digest = hashlib.sha256()
     for name in ("weasyprint", "pydyf"):
         digest.update(f"{name}={version(name)}\n".encode())
@@ -35,8 +42,6 @@ def shared_fingerprint(stylesheet: str, template_sources: list[str], options: di
     for url in sorted(set(FONT_URL.findall(css.decode("utf-8")))):
         with open(os.path.normpath(os.path.join(folder, url)), "rb") as handle:
             digest.update(hashlib.sha256(handle.read()).digest())
-    for source in template_sources:
-        digest.update(source.encode("utf-8"))
     return digest.hexdigest()
 
 
@@ -56,26 +61,43 @@ class PdfCache:
         holds one file per published PDF (others' entries are left alone)."""
         kept_names = {os.path.basename(path) for path in kept}
         published = {_published_as(name) for name in kept_names}
+        abandoned = 0
         for entry in os.scandir(self.directory):
             if entry.name not in kept_names and _published_as(entry.name) in published:
-                os.unlink(entry.path)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
+            elif _abandoned(entry.name):
+                # A rendering cut short (build killed): never a cache entry, but
+                # nothing else would ever remove it.
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
+                abandoned += 1
+        if abandoned:
+            logger.info("mirsad_pdf: removed %d unfinished PDF(s) of interrupted builds from %s",
+                        abandoned, self.directory)
 
 
-def publish(cached: str, target: str) -> None:
-    """Put a cached PDF at `target`: a hard link when possible (no copy), else a copy."""
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    partial = target + ".part"
-    if os.path.lexists(partial):
-        os.unlink(partial)
-    try:
-        os.link(cached, partial)
-    except OSError:  # another file system, or links not supported
-        shutil.copyfile(cached, partial)
-    os.replace(partial, target)
+def partial_prefix() -> str:
+    """Start of the name a worker renders a PDF under (see PARTIAL_NAME)."""
+    return f"rendering-{os.getpid()}-"
 
 
 def _flat(save_as: str) -> str:
     return save_as.replace("/", "--").removesuffix(".pdf")
+
+
+def _abandoned(name: str) -> bool:
+    """A partial PDF whose rendering process no longer exists."""
+    match = PARTIAL_NAME.fullmatch(name)
+    if not match:
+        return False
+    try:
+        os.kill(int(match.group(1)), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
 
 
 def _published_as(cache_name: str) -> str | None:

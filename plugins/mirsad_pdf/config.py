@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from mirsad_common.settings import SettingsError, plugin_settings
+from mirsad_common.settings import SettingsError, jobs, plugin_settings
 
 DEFAULTS: dict[str, Any] = {
     # Render a PDF of every briefing in every language during the site build
@@ -26,8 +26,6 @@ DEFAULTS: dict[str, Any] = {
     # the structure, reading order and language). Measured by bench/bench_pdf.py
     # on 150 PDFs: +6% CPU, +28% wall time; paid only for PDFs that changed.
     "pdf_variant": "pdf/ua-1",
-    # Rendering worker processes; None: one per available core.
-    "workers": None,
     # Rendered PDFs are kept here, keyed by a hash of everything they are made
     # from, so an unchanged PDF is never rendered twice. None: CACHE_PATH/pdf.
     # Must be outside OUTPUT_PATH (builds replace the output folder).
@@ -83,18 +81,10 @@ def load(settings: dict[str, Any]) -> PdfConfig:
         options=options,
         cache_dir=cache_dir,
         stylesheet=stylesheet,
-        workers=_workers(options["workers"]),
+        workers=jobs(settings),
         since=_date(options, "digest_since"),
         until=_date(options, "digest_until"),
     )
-
-
-def _workers(value: Any) -> int:
-    if value is None:
-        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    if not isinstance(value, int) or value < 1:
-        raise SettingsError(f"MIRSAD_PDF['workers'] must be a positive integer or None, not {value!r}")
-    return value
 
 
 def _date(options: dict[str, Any], key: str) -> dt.date | None:

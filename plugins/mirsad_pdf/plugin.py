@@ -15,6 +15,7 @@ import logging
 from pelican import signals
 from pelican.generators import ArticlesGenerator
 
+from mirsad_common import stages
 from mirsad_common.signals import when_enabled
 
 from . import config as pdf_config
@@ -49,8 +50,11 @@ def build_pdfs(generators) -> None:
         return
     if not renderer_available():
         return
-    build = PdfBuild(config, settings, articles.env, context)
-    build.run(plan(build, site, digest_links))
+    with stages.stage(settings, "pdf"):
+        build = PdfBuild(config, settings, articles.env, context)
+        done = build.run(plan(build, site, digest_links))
+    stages.count(settings, "pdfs_rendered", done.rendered)
+    stages.count(settings, "pdfs_reused", done.reused)
 
 
 def renderer_available() -> bool:

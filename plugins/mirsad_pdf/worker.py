@@ -22,6 +22,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
+from .cache import partial_prefix
+
 RESOURCE_SCHEMES = ("file",)
 
 
@@ -75,7 +77,10 @@ class _Worker:
         result = Result(job)
         directory = os.path.dirname(job.target)
         os.makedirs(directory, exist_ok=True)
-        handle, partial = tempfile.mkstemp(dir=directory, suffix=".part")
+        # Written under a temporary name, renamed when whole: a killed build
+        # never leaves a truncated PDF under a cache key (the name carries this
+        # process's pid, so the cache can drop what a killed one left).
+        handle, partial = tempfile.mkstemp(dir=directory, prefix=partial_prefix(), suffix=".part")
         try:
             with os.fdopen(handle, "wb") as output:
                 HTML(string=job.html, base_url=job.base_url, url_fetcher=self.fetcher).write_pdf(
@@ -164,20 +169,27 @@ def _local_fetcher(resources: Resources):
     from the network: a PDF build must be the same offline as online."""
     from weasyprint.urls import URLFetcher, path2url
 
-    prefix = resources.site_url.rstrip("/") + "/"
-
     class LocalFetcher(URLFetcher):
         def fetch(self, url, headers=None):
-            if url.startswith(prefix):
-                relative = url[len(prefix):].split("#")[0].split("?")[0]
-                for start, folder in resources.roots:
-                    path = os.path.join(folder, relative.removeprefix(start))
-                    if relative.startswith(start) and os.path.isfile(path):
-                        url = path2url(path)
-                        break
-            return super().fetch(url, headers)
+            path = local_path(resources, url)
+            if path is None and url.startswith(resources.site_url.rstrip("/") + "/"):
+                raise FileNotFoundError(f"{url} is not among the site's files (content/ or the theme's static/)")
+            return super().fetch(path2url(path) if path else url, headers)
 
     return LocalFetcher(allowed_protocols=RESOURCE_SCHEMES)
+
+
+def local_path(resources: Resources, url: str) -> str | None:
+    """The file on disk behind one of the site's own URLs (content or theme), if any."""
+    prefix = resources.site_url.rstrip("/") + "/"
+    if not url.startswith(prefix):
+        return None
+    relative = url[len(prefix):].split("#")[0].split("?")[0]
+    for start, folder in resources.roots:
+        path = os.path.join(folder, relative.removeprefix(start))
+        if relative.startswith(start) and os.path.isfile(path):
+            return path
+    return None
 
 
 class _WarningList(logging.Handler):

@@ -9,11 +9,13 @@ from typing import Any
 
 from pelican.generators import Generator
 
-from mirsad_common import report
+from mirsad_common import report, stages
+from mirsad_common.files import publish
 from mirsad_i18n.site import Alternate, Listing
 
 from . import config as search_config
-from .analysis import stemmer
+from .analysis import browser_data, stemmer
+from .cache import IndexCache, index_key
 from .documents import document
 from .index import payload, write_script
 
@@ -33,7 +35,13 @@ class SearchGenerator(Generator):
             logger.error("mirsad_search: no multilingual site in the build context; list "
                          "'mirsad_i18n' before 'mirsad_search' in PLUGINS (pelicanconf.py)")
             return
+        with stages.stage(self.settings, "search"):
+            self._write_indexes(writer, site)
+
+    def _write_indexes(self, writer, site: Any) -> None:
         config = search_config.load(self.settings)
+        cache = IndexCache(os.path.join(self.settings["CACHE_PATH"], "search"))
+        os.makedirs(cache.directory, exist_ok=True)
         pages = {lang: config["page_save_as"].format(lang=lang) for lang in site.config.codes}
         for language in site.config.languages:
             started = time.monotonic()
@@ -41,11 +49,21 @@ class SearchGenerator(Generator):
             articles = sorted(site.articles_in(lang), key=lambda a: (-a.date.timestamp(), a.url))
             documents = [document(article, lang, pages[lang], config) for article in articles]
             index_as = config["index_save_as"].format(lang=lang)
-            size = write_script(os.path.join(self.output_path, index_as),
-                                payload(documents, lang, config["boosts"], config["max_results"]))
+            cached = cache.path(lang, index_key(lang, [
+                config["boosts"], config["max_results"], browser_data(lang),
+                [(doc.fields, doc.result) for doc in documents]]))
+            reused = os.path.isfile(cached)
+            if not reused:
+                partial = f"{cached}.{os.getpid()}.part"
+                write_script(partial, payload(documents, lang, config["boosts"], config["max_results"]))
+                os.replace(partial, cached)  # whole or absent, whatever kills the build
+            stages.count(self.settings, "search_indexes_reused" if reused else "search_indexes_built", 1)
+            publish(cached, os.path.join(self.output_path, index_as))
+            cache.prune(lang, cached)
             self._write_page(writer, site, language, pages, index_as)
             report.add(self.settings, "Search", f"{lang}: {len(documents)} briefings, index "
-                       f"{size / 1000:.0f} kB ({time.monotonic() - started:.1f} s)")
+                       f"{os.path.getsize(cached) / 1000:.0f} kB ({'unchanged, ' if reused else ''}"
+                       f"{time.monotonic() - started:.1f} s)")
 
     def _write_page(self, writer, site: Any, language: Any, pages: dict[str, str], index_as: str) -> None:
         lang = language.code

@@ -10,6 +10,7 @@ small set of elements.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -92,7 +93,15 @@ class _Collector(HTMLParser):
 
 def blocks(html: str) -> list[Block]:
     """The text blocks of `html`, in document order."""
+    return list(_blocks(html or ""))
+
+
+# Every version of a briefing is parsed for its points and its reading time,
+# a placeholder version shares its original's HTML: parse each text once
+# (it matters for a body of megabytes; Blocks are immutable).
+@functools.lru_cache(maxsize=16)
+def _blocks(html: str) -> tuple[Block, ...]:
     collector = _Collector()
-    collector.feed(html or "")
+    collector.feed(html)
     collector.close()
-    return collector.blocks
+    return tuple(collector.blocks)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,17 +113,19 @@ def authored_points(article: Article) -> list[str]:
 
 
 def points_for(article: Article, source: Points | None, options: Options,
-               title: str = "", names: list[str] | None = None) -> Points:
+               title: str = "", names: list[str] | None = None,
+               compute: Callable[..., list[Pick]] = key_points) -> Points:
     """Where the points of `article` come from (see the module docstring).
 
     `source` is the original's Points (None for the original itself);
     `title` and `names` (tags and places, in the article's language) tell
-    the summariser what the briefing is about."""
+    the summariser what the briefing is about; `compute` is `key_points`
+    or a stored version of it (summarise.StoredKeyPoints)."""
     own = authored_points(article)
     if own:
         return Points(own, _authored_origin(article, source), article.lang)
     if source is None:
-        picks = key_points(article.content, article.lang, title, names, options)
+        picks = compute(article.content, article.lang, title, names, options)
         return Points([pick.text for pick in picks], "computed", article.lang, picks)
     if article.metadata.get("translation_missing"):
         return Points(source.points, source.origin, source.lang)
@@ -136,7 +139,7 @@ def points_for(article: Article, source: Points | None, options: Options,
         aligned = align(source.picks, article.content, article.lang, options)
         if aligned:
             return Points(aligned, "machine" if machine else "aligned", article.lang)
-    picks = key_points(article.content, article.lang, title, names, options)
+    picks = compute(article.content, article.lang, title, names, options)
     return Points([pick.text for pick in picks], "computed-translation", article.lang)
 
 

@@ -12,18 +12,20 @@ Receiver:
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
-import networkx as nx
 from pelican import signals
 from pelican.contents import Article
 
+from mirsad_common import stages
 from mirsad_common.signals import when_enabled
 from mirsad_i18n import config as i18n_config
 from mirsad_i18n.taxonomy import site_taxonomy
 
 from . import config as summary_config
 from .box import Points, SummaryBox, Text, make_box, points_for
+from .summarise import StoredKeyPoints
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +38,7 @@ class Summariser:
         self.options = summary_config.options(self.config)
         self.i18n = i18n_config.load(generator.settings)
         self.tags: dict[str, dict[str, str]] = site_taxonomy(generator.settings)["tags"]
+        self.stored = StoredKeyPoints(os.path.join(generator.settings["CACHE_PATH"], "summaries.json"))
 
     def direction(self, lang: str) -> str:
         return self.i18n.language(lang).direction
@@ -57,8 +60,8 @@ class Summariser:
     def _points(self, article: Article, source: Points | None) -> Points:
         names = [self.name(str(n), article.lang, self._source_lang(article)).text for n in self._names(article)]
         try:
-            return points_for(article, source, self.options, article.title, names)
-        except (ValueError, nx.NetworkXException) as error:
+            return points_for(article, source, self.options, article.title, names, self.stored)
+        except ValueError as error:
             # One briefing's failure must not take the others down: its box
             # then shows the facts only.
             logger.error(
@@ -95,9 +98,14 @@ def originals(generator) -> list[Article]:
 
 @when_enabled("mirsad_summary")
 def attach_boxes(generator) -> None:
-    summariser = Summariser(generator)
-    for original in originals(generator):
-        summariser.attach(original)
+    with stages.stage(generator.settings, "summarise"):
+        summariser = Summariser(generator)
+        for original in originals(generator):
+            summariser.attach(original)
+        summariser.stored.save()
+    cache = summariser.stored.cache
+    stages.count(generator.settings, "summaries_computed", cache.misses)
+    stages.count(generator.settings, "summaries_reused", cache.hits)
 
 
 def register() -> None:

@@ -17,19 +17,26 @@ in document order, near-duplicates dropped, each capped at a word boundary.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
-import networkx as nx
-
+from mirsad_common.jsoncache import JsonCache, key_of
 from mirsad_text.sentences import split_sentences
 
 from . import tokens
 from .blocks import Block, blocks
 
 ELLIPSIS = "…"
+# Sentences considered for the points: the graph compares every pair, so
+# its cost grows with the square of this number. Key facts come early in a
+# briefing (inverted pyramid); a 5 MB body (80,000 sentences) would
+# otherwise take hours. 200 sentences are ~6,000 words, far more than a
+# briefing holds, and rank in about a second on the 2-core machine.
+MAX_CANDIDATES = 200
 _CLAUSE_END = re.compile(r"[,،;؛:]\s")
 _HASHTAG = re.compile(r"#([^\W_]\w*)")
 
@@ -75,7 +82,7 @@ def key_points(html: str, lang: str, title: str = "", names: list[str] | None = 
                options: Options = Options()) -> list[Pick]:
     """The key points of the briefing whose body is `html`, written in `lang`;
     `title` and `names` (its tags and places) say what it is about."""
-    found = candidates(blocks(html), lang)
+    found = candidates(blocks(html), lang)[:MAX_CANDIDATES]
     if not found:
         return []
     about = tokens.topic(lang, title, names or [], [candidate.text for candidate in found])
@@ -140,15 +147,21 @@ def select(found: list[Candidate], about: tokens.Topic, count: int,
 def rank(found: list[Candidate], vectors: list[dict[str, float]], about: tokens.Topic,
          options: Options) -> list[float]:
     """LexRank centrality personalised by each sentence's informativeness."""
+    import networkx as nx  # here: a build whose points are all stored never loads it (0.4 s)
+
     graph = nx.Graph()
     graph.add_nodes_from(range(len(found)))
+    norms = [_norm(vector) for vector in vectors]  # once, not once per pair
     for i in range(len(found)):
         for j in range(i + 1, len(found)):
-            weight = _cosine(vectors[i], vectors[j])
+            weight = _cosine(vectors[i], vectors[j], norms[i] * norms[j])
             if weight > 0:
                 graph.add_edge(i, j, weight=weight)
     prior = {i: informativeness(c, about) for i, c in enumerate(found)}
-    scores = nx.pagerank(graph, alpha=options.damping, personalization=prior, weight="weight")
+    try:
+        scores = nx.pagerank(graph, alpha=options.damping, personalization=prior, weight="weight")
+    except nx.NetworkXException as error:
+        raise ValueError(f"ranking the sentences failed: {error}") from error
     # Rounded so that float noise (BLAS, platform) cannot reorder near-ties.
     return [round(scores[i], 9) for i in range(len(found))]
 
@@ -195,12 +208,17 @@ def _tfidf(documents: list[list[str]]) -> list[dict[str, float]]:
     return vectors
 
 
-def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+def _cosine(a: dict[str, float], b: dict[str, float], norm: float | None = None) -> float:
     if not a or not b:
         return 0.0
     dot = sum(value * b.get(word, 0.0) for word, value in a.items())
-    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
+    if norm is None:
+        norm = _norm(a) * _norm(b)
     return dot / norm if norm else 0.0
+
+
+def _norm(vector: dict[str, float]) -> float:
+    return math.sqrt(sum(v * v for v in vector.values()))
 
 
 def display(text: str) -> str:
@@ -221,3 +239,38 @@ def cap(text: str, limit: int) -> str:
         end = limit - 1  # one word longer than the limit: cut inside it
     return text[:end].rstrip(" ,،;؛:") + ELLIPSIS
 
+
+
+class StoredKeyPoints:
+    """`key_points`, with its results kept between builds (CACHE_PATH/summaries.json):
+    ranking is the costliest part of a build that translates nothing, and an
+    unchanged briefing gets the same points. The key holds every input; the
+    revision, a hash of the code and word lists the ranking reads, so an
+    edit of the summariser recomputes everything."""
+
+    def __init__(self, path: str):
+        self.cache = JsonCache(path, _code_revision())
+
+    def __call__(self, html: str, lang: str, title: str = "", names: list[str] | None = None,
+                 options: Options = Options()) -> list[Pick]:
+        key = key_of(html, lang, title, names or [], asdict(options))
+        stored = self.cache.get(key)
+        if stored is not None:
+            return [Pick(**pick) for pick in stored]
+        picks = key_points(html, lang, title, names, options)
+        self.cache.put(key, [asdict(pick) for pick in picks])
+        return picks
+
+    def save(self) -> None:
+        self.cache.save()
+
+
+def _code_revision() -> str:
+    here = Path(__file__).resolve().parent
+    text = here.parent / "mirsad_text"
+    files = sorted([*here.glob("*.py"), *(here / "lexicon").glob("*"), *text.rglob("*.py"),
+                    *(text / "stopwords").glob("*")])
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()

@@ -79,6 +79,13 @@ class Topic:
 def words(text: str, lang: str) -> list[str]:
     """Content words of `text`: folded, without stopwords, light-stemmed
     (Arabic) or without a plural -s (English, French)."""
+    return list(_words(text, lang))
+
+
+# Ranking asks for the words of the same sentences many times (similarity,
+# names, title overlap); a briefing has tens of sentences, a build thousands.
+@functools.lru_cache(maxsize=8192)
+def _words(text: str, lang: str) -> tuple[str, ...]:
     stop = stopwords(lang)
     result = []
     for word in _WORD.findall(normalise(text)):
@@ -87,7 +94,7 @@ def words(text: str, lang: str) -> list[str]:
         stem = _stem(word, lang)
         if len(stem) > 1 or stem.isdigit():
             result.append(stem)
-    return result
+    return tuple(result)
 
 
 def _is_stopword(word: str, stop: frozenset[str]) -> bool:
@@ -95,6 +102,7 @@ def _is_stopword(word: str, stop: frozenset[str]) -> bool:
     return word in stop or (len(word) > 2 and word[0] in "وف" and word[1:] in stop)
 
 
+@functools.lru_cache(maxsize=65536)
 def _stem(word: str, lang: str) -> str:
     if _ARABIC_LETTER.match(word):
         return light_stem(word)
@@ -142,6 +150,7 @@ def _bare(word: str) -> str:
     return word
 
 
+@functools.lru_cache(maxsize=8192)
 def mentions(text: str, lang: str, kind: str) -> int:
     """How many words of `text` are in the `kind` list of `lang`'s lexicon."""
     listed = lexicon(lang)[kind]

@@ -1,0 +1,67 @@
+"""mirsad_build: what a whole build did and how long each stage took.
+
+Listed first in PLUGINS, so its receivers run before the other plugins' on
+the same signal:
+- initialized: the build's clock starts;
+- article_generator_preread / article_generator_finalized: Pelican's reading
+  (before mirsad_mt and mirsad_summary work on the articles);
+- get_writer / content_written / finalized: page writing (with a running
+  count on a terminal); then the stage times go into the end-of-build report
+  and `<CACHE_PATH>/last-build.json`.
+"""
+
+from __future__ import annotations
+
+from pelican import signals
+
+from mirsad_common import report, stages
+from mirsad_common.progress import Counter
+from mirsad_common.signals import when_enabled
+
+# content_written is sent with the written path and the template context,
+# not the build's settings: the count of the build now writing lives here
+# (one build at a time per process).
+_pages = Counter("writing pages")
+
+
+@when_enabled("mirsad_build")
+def start_clock(pelican) -> None:
+    stages.timings(pelican.settings)
+
+
+@when_enabled("mirsad_build")
+def reading_starts(generator) -> None:
+    stages.mark(generator.settings, "read_start")
+
+
+@when_enabled("mirsad_build")
+def reading_ends(generator) -> None:
+    stages.mark(generator.settings, "read_end")
+
+
+@when_enabled("mirsad_build")
+def writing_starts(pelican) -> None:
+    stages.mark(pelican.settings, "write_start")
+    _pages.start()
+
+
+def page_written(path, context=None) -> None:
+    _pages.advance()
+
+
+@when_enabled("mirsad_build")
+def record_stages(pelican) -> None:
+    _pages.stop()
+    stages.mark(pelican.settings, "write_end")
+    data = stages.summary(pelican.settings)
+    report.add(pelican.settings, "Time", stages.report_line(data))
+    stages.save(pelican.settings, data)
+
+
+def register() -> None:
+    signals.initialized.connect(start_clock)
+    signals.article_generator_preread.connect(reading_starts)
+    signals.article_generator_finalized.connect(reading_ends)
+    signals.get_writer.connect(writing_starts)
+    signals.content_written.connect(page_written)
+    signals.finalized.connect(record_stages)

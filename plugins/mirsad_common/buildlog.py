@@ -1,0 +1,155 @@
+"""Every warning and error of one build, for the end-of-build summary.
+
+Pelican and the plugins log problems as they meet them (a bad briefing is
+logged and left out; the other briefings build). A handler on the root
+logger keeps them, so the report printed at the end lists each one with
+its file, counts them, and decides the outcome: a strict build
+(`invoke build --strict`, `--publish`) with any error fails; a build that
+ran out of space or hit a read-only folder fails in every mode, since its
+output is incomplete.
+
+Pelican's own reader error ("Could not process <file>") carries no reason
+unless Pelican runs with --debug; it is logged inside the `except` block,
+so the reason is taken from the exception being handled.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import re
+import sys
+from typing import Any
+
+_KEY = "_MIRSAD_BUILD_LOG"
+PELICAN_READ_ERROR = "Could not process %s"
+# errno -> what happened, the fix. Out of space and read-only storage make
+# an incomplete site, so they fail every build.
+STORAGE = {
+    errno.ENOSPC: ("no space left on device", "free space or choose another --output"),
+    errno.EDQUOT: ("disk quota exceeded", "free space or choose another --output"),
+    errno.EROFS: ("read-only file system", "choose another --output (a writable folder)"),
+}
+_STORAGE_TEXT = re.compile(r"\[Errno (28|30|122)\]|No space left on device|Read-only file system|"
+                           r"database or disk is full")
+
+
+def storage_message(error: OSError, path: str | os.PathLike | None = None) -> str | None:
+    """A clear message for an out-of-space / read-only error, or None."""
+    known = STORAGE.get(error.errno)
+    if known is None:
+        return None
+    what, fix = known
+    where = getattr(error, "filename2", None) or error.filename or path or "the output folder"
+    return f"{what} writing {where}: {fix}"
+
+
+_ERRNO_TEXT = re.compile(r"\[Errno (\d+)\] [^:']*(?:: '([^']*)')?(?: -> '([^']*)')?")
+
+
+def storage_in_text(message: str) -> str | None:
+    """The same message for a problem that a library logged as text (Pelican
+    logs a failed static-file copy as a warning and goes on)."""
+    match = _ERRNO_TEXT.search(message)
+    if match and int(match[1]) in STORAGE:
+        what, fix = STORAGE[int(match[1])]
+        return f"{what} writing {match[3] or match[2] or 'the output folder'}: {fix}"
+    if _STORAGE_TEXT.search(message):
+        return f"{message}: free space (or choose another --output / --cache)"
+    return None
+
+
+class BuildLog(logging.Handler):
+    def __init__(self, settings: dict[str, Any]):
+        super().__init__(logging.WARNING)
+        self.settings = settings
+        self.errors: list[str] = []
+        self.warnings: list[str] = []
+        self.storage: list[str] = []  # out of space / read-only: fails every build
+        self.finished = False
+        self.stopped = False  # the build stopped on an exception
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self._keep(record)
+        except Exception:  # a report must never break the build
+            self.handleError(record)
+
+    def _keep(self, record: logging.LogRecord) -> None:
+        if self.finished:
+            return
+        handled = record.exc_info[1] if record.exc_info else None
+        if handled is None and record.levelno >= logging.ERROR:
+            handled = sys.exc_info()[1]
+        if record.msg == PELICAN_READ_ERROR and record.args:
+            message = self._read_error(str(record.args[0]), handled)
+            if message is None:
+                return  # the reader already logged the reason, naming the file
+        else:
+            message = record.getMessage()
+        storage = storage_message(handled) if isinstance(handled, OSError) else None
+        storage = storage or storage_in_text(message)
+        if storage:
+            # Whatever its level, a file that could not be written makes an
+            # incomplete site: an error, listed once (the count says how many).
+            self.storage.append(storage)
+            if len(self.storage) == 1:
+                self.errors.append(storage)
+        elif record.levelno >= logging.ERROR:
+            if message not in self.errors:
+                self.errors.append(message)
+        elif message not in self.warnings:
+            self.warnings.append(message)
+        if record.levelno >= logging.CRITICAL:
+            self.stopped = True
+            # Pelican's last word before it exits on an exception: the build
+            # stops here, so this is where the summary is printed.
+            from . import report
+
+            report.print_report(self.settings)
+
+    def _read_error(self, relative: str, error: BaseException | None) -> str | None:
+        path = os.path.join(self.settings.get("PATH", ""), relative)
+        if any(path in m or relative in m for m in self.errors):
+            return None
+        reason = f" ({type(error).__name__}: {error})" if error else ""
+        return (f"{path}: could not be read{reason}. Fix the file (the other briefings "
+                "are built without it)")
+
+    def counts(self) -> str:
+        return f"{_plural(len(self.errors), 'error')}, {_plural(len(self.warnings), 'warning')}"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def start(settings: dict[str, Any]) -> BuildLog:
+    """Collect this build's warnings and errors (a collector left by an
+    earlier build of the same process is removed first)."""
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if isinstance(h, BuildLog)]:
+        root.removeHandler(handler)
+    log = BuildLog(settings)
+    settings[_KEY] = log
+    root.addHandler(log)
+    return log
+
+
+def current(settings: dict[str, Any]) -> BuildLog | None:
+    return settings.get(_KEY)
+
+
+def stop(settings: dict[str, Any]) -> None:
+    log = current(settings)
+    if log is not None:
+        log.finished = True
+        logging.getLogger().removeHandler(log)
+
+
+class BuildFailed(SystemExit):
+    """The build ended with errors that fail it (strict build, or no space /
+    read-only output). A SystemExit: the process exits non-zero after the
+    summary, without a traceback (Pelican catches only Exception); the
+    interpreter prints the message and exits with status 1."""
