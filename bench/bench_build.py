@@ -25,8 +25,8 @@ empty caches and rebuilt with nothing changed, against plain Pelican 4.12
 of 3 interleaved runs. Per build it prints the wall time, the stage times the build
 itself records (`cache/last-build.json`: read, translate, summarise, pdf,
 html, search), segments translated/reused, PDFs rendered/reused and the peak
-RSS of the whole process tree (the build and its PDF workers, sampled every
-50 ms). Then the ratios the issue sets targets for.
+memory of the whole process tree (the build and its PDF workers, as PSS,
+sampled every 50 ms). Then the ratios the issue sets targets for.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ class Run:
 
 
 def timed(command: list[str], env: dict | None = None) -> tuple[float, int]:
-    """Run `command`; its wall time and the peak RSS (bytes) of its process tree."""
+    """Run `command`; its wall time and the peak memory (PSS, bytes) of its process tree."""
     start = time.perf_counter()
     process = subprocess.Popen(command, env={**os.environ, **(env or {})}, start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -104,15 +104,19 @@ def timed(command: list[str], env: dict | None = None) -> tuple[float, int]:
 
 
 def _group_rss(group: int) -> int:
-    """Resident memory of every process in the process group `group`."""
+    """Memory of every process in the process group `group`, as PSS: the
+    PDF workers are forked from the build and share most of its pages, which
+    a sum of RSS would count once per process."""
     total = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[2]) != group:  # pgrp
+                continue
+            rollup = (stat.parent / "smaps_rollup").read_text()
+        except (OSError, IndexError, ValueError):
             continue
-        if int(fields[2]) == group:  # pgrp
-            total += int(fields[21]) * os.sysconf("SC_PAGE_SIZE")  # rss pages
+        pss = next((line.split()[1] for line in rollup.splitlines() if line.startswith("Pss:")), "0")
+        total += int(pss) * 1024
     return total
 
 
@@ -194,7 +198,7 @@ def median(runs: list[Run]) -> Run:
 
 def table(size: int, runs: list[Run]) -> str:
     head = (f"{'N=' + str(size):<32}{'wall s':>8}" + "".join(f"{s:>10}" for s in STAGES)
-            + f"{'seg new':>9}{'seg reused':>11}{'pdf new':>8}{'pdf reused':>11}{'RSS MiB':>9}")
+            + f"{'seg new':>9}{'seg reused':>11}{'pdf new':>8}{'pdf reused':>11}{'PSS MiB':>9}")
     lines = [head, "-" * len(head)]
     for run in runs:
         lines.append(f"{run.name:<32}{run.wall:8.1f}" + "".join(f"{run.stage(s):10.1f}" for s in STAGES)
@@ -215,7 +219,7 @@ def ratios(results: dict[int, list[Run]]) -> list[str]:
         for name, label in (("site only, cold (ar, no MT/PDF)", "cold"), ("site only, no change", "rebuild")):
             out.append(f"N={size}: site without MT/PDF ({label}) / plain Pelican = "
                        f"{by[name].wall / plain:.2f}x (target <= 1.5x)")
-        out.append(f"N={size}: peak RSS = {max(r.rss for r in runs) / 2**30:.2f} GiB (target < 2 GiB at N=1000)")
+        out.append(f"N={size}: peak memory (PSS) = {max(r.rss for r in runs) / 2**30:.2f} GiB (target < 2 GiB at N=1000)")
     if len(results) > 1:
         small, large = min(results), max(results)
         per = {n: next(r for r in results[n] if r.name == "cold").wall / n for n in (small, large)}
@@ -245,7 +249,7 @@ def main() -> None:
             results[size] = measure(Project(work / f"n{size}", size, packages, args.jobs))
             print(table(size, results[size]), flush=True)
         print(f"\nmodel: {args.model}; jobs: {args.jobs or os.cpu_count()}; stage times are the build's own "
-              "(cache/last-build.json); RSS: whole process tree")
+              "(cache/last-build.json); PSS MiB: peak memory of the whole process tree")
         for size in sizes:
             print("\n" + table(size, results[size]))
         print()

@@ -145,7 +145,8 @@ def assert_bad_briefings_summed_up(run: Run, project: Project) -> None:
     assert len(errors) == 3 and len(warnings) == 1, (errors, warnings)
     assert any(f"{briefings / 'bad-yaml.md'}:5: invalid YAML front matter" in e and "double quotes" in e for e in errors)
     assert any(f"{briefings / 'no-title.md'}: no title" in e and "Add a line 'title:" in e for e in errors)
-    assert any(f"{briefings / 'bad-date.md'}: could not be read" in e and "day is out of range" in e for e in errors)
+    assert any(f"{briefings / 'bad-date.md'}:3: a date in the front matter is not a real date" in e
+               and "day is out of range" in e and "YYYY-MM-DD" in e for e in errors), errors
     assert f"{briefings / 'empty.md'}: the briefing has no text" in warnings[0]
 
 

@@ -1,20 +1,24 @@
-"""mirsad_build: what a whole build did and how long each stage took.
+"""mirsad_build: what a whole build did, how long each stage took, and
+whether it succeeded.
 
 Listed first in PLUGINS, so its receivers run before the other plugins' on
 the same signal:
-- initialized: the build's clock starts;
+- initialized: the build's clock starts, and every warning and error is
+  collected from here on (mirsad_common.buildlog);
 - article_generator_preread / article_generator_finalized: Pelican's reading
   (before mirsad_mt and mirsad_summary work on the articles);
 - get_writer / content_written / finalized: page writing (with a running
   count on a terminal); then the stage times go into the end-of-build report
-  and `<CACHE_PATH>/last-build.json`.
+  and `<CACHE_PATH>/last-build.json`, the report (all plugins add to it) is
+  printed with the summary of warnings and errors, and a strict build with
+  errors, or one that could not write its output, fails.
 """
 
 from __future__ import annotations
 
 from pelican import signals
 
-from mirsad_common import report, stages
+from mirsad_common import buildlog, report, stages
 from mirsad_common.progress import Counter
 from mirsad_common.signals import when_enabled
 
@@ -25,8 +29,9 @@ _pages = Counter("writing pages")
 
 
 @when_enabled("mirsad_build")
-def start_clock(pelican) -> None:
+def start_build(pelican) -> None:
     stages.timings(pelican.settings)
+    buildlog.start(pelican.settings)
 
 
 @when_enabled("mirsad_build")
@@ -50,18 +55,19 @@ def page_written(path, context=None) -> None:
 
 
 @when_enabled("mirsad_build")
-def record_stages(pelican) -> None:
+def finish_build(pelican) -> None:
     _pages.stop()
     stages.mark(pelican.settings, "write_end")
     data = stages.summary(pelican.settings)
     report.add(pelican.settings, "Time", stages.report_line(data))
     stages.save(pelican.settings, data)
+    report.finish(pelican.settings)
 
 
 def register() -> None:
-    signals.initialized.connect(start_clock)
+    signals.initialized.connect(start_build)
     signals.article_generator_preread.connect(reading_starts)
     signals.article_generator_finalized.connect(reading_ends)
     signals.get_writer.connect(writing_starts)
     signals.content_written.connect(page_written)
-    signals.finalized.connect(record_stages)
+    signals.finalized.connect(finish_build)

@@ -3,10 +3,7 @@
 Receivers:
 - generator_init: UI strings (Babel catalogs) and date filters in templates;
 - article_generator_pretaxonomy: attach reviewed translations to originals;
-- get_generators: the generator writing per-language listings, feeds, sitemap;
-- initialized: start collecting the build's warnings and errors;
-- finalized: print the end-of-build report (all plugins add to it) with the
-  summary of warnings and errors, and fail a strict build that had errors.
+- get_generators: the generator writing per-language listings, feeds, sitemap.
 """
 
 from __future__ import annotations
@@ -15,7 +12,6 @@ import logging
 
 from pelican import signals
 
-from mirsad_common import buildlog, report
 from mirsad_common.signals import when_enabled
 
 from . import config as i18n_config
@@ -25,11 +21,6 @@ from .reviewed import attach_reviewed
 from .slugs import drop_duplicate_slugs
 
 logger = logging.getLogger(__name__)
-
-
-@when_enabled("mirsad_i18n")
-def collect_problems(pelican) -> None:
-    buildlog.start(pelican.settings)
 
 
 @when_enabled("mirsad_i18n")
@@ -63,14 +54,7 @@ def _warn_empty_bodies(generator) -> None:
                 article.source_path)
 
 
-@when_enabled("mirsad_i18n")
-def print_report(pelican) -> None:
-    report.finish(pelican.settings)
-
-
 def register() -> None:
-    signals.initialized.connect(collect_problems)
     signals.generator_init.connect(install_templating)
     signals.article_generator_pretaxonomy.connect(add_reviewed_translations)
     signals.get_generators.connect(add_generator)
-    signals.finalized.connect(print_report)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import logging
-import os
-import posixpath
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -15,7 +13,7 @@ from pelican.readers import BaseReader
 
 from mirsad_common.settings import plugin_settings
 
-from . import frontmatter, render
+from . import frontmatter, images, render
 from .frontmatter import BriefingError
 
 logger = logging.getLogger(__name__)
@@ -92,48 +90,10 @@ class BriefingReader(BaseReader):
             )
         lang = str(fields.get("lang") or self.settings.get("DEFAULT_LANG", "ar"))
         for image in root.iter("img"):
-            problem = self._image_problem(image.get("src") or "", lang)
+            problem = images.problem(self.settings, image.get("src") or "", lang)
             if problem:
                 src = image.get("src") or ""
                 logger.warning("mirsad_markdown: %s: %s", _where(path, document, src), problem)
-
-    def _image_problem(self, src: str, lang: str) -> str | None:
-        """Why the image at `src` will not show (None when it will)."""
-        parts = urlsplit(src)
-        name = posixpath.basename(unquote(parts.path)) or "image.png"
-        static = (self.settings.get("STATIC_PATHS") or ["images"])[0].strip("/")
-        folder = self._page_folder(lang)
-        example = posixpath.relpath(f"{static}/{name}", folder) if folder is not None else f"{static}/{name}"
-        fix = f"Put the file in content/{static}/ and link it relative to the page, e.g. {example}"
-        if parts.scheme or parts.netloc:
-            return (f"remote image '{src}' is not downloaded: the PDF leaves it out, and "
-                    "readers' browsers would fetch it from another host (a strict "
-                    f"Content-Security-Policy blocks it). {fix}")
-        path = unquote(parts.path)
-        if not path:
-            return None
-        if path.startswith("/"):
-            site_path = posixpath.normpath(path.lstrip("/"))
-        elif folder is None:
-            return None  # ARTICLE_URL has fields we cannot know here: no check
-        else:
-            site_path = posixpath.normpath(posixpath.join(folder, path))
-        content_path = os.path.join(self.settings["PATH"], *site_path.split("/"))
-        static_paths = [p.strip("/") for p in self.settings.get("STATIC_PATHS") or []]
-        shipped = any(site_path == p or site_path.startswith(p + "/") for p in static_paths)
-        if site_path.startswith("..") or not (shipped and os.path.isfile(content_path)):
-            return (f"image '{src}' not found: the page looks for {site_path}, which no file "
-                    f"in the site's static folders ({', '.join(static_paths) or 'none'}) provides; "
-                    f"the page shows its alt text and the PDF leaves it out. {fix}")
-        return None
-
-    def _page_folder(self, lang: str) -> str | None:
-        """The folder of a briefing's page, which relative image paths start from."""
-        try:
-            url = str(self.settings.get("ARTICLE_URL", "{lang}/briefings/{slug}.html")).format(lang=lang, slug="x")
-        except (KeyError, IndexError, ValueError, AttributeError):
-            return None
-        return posixpath.dirname(url)
 
     def _metadata(self, fields: dict[str, Any], path: str) -> dict[str, Any]:
         metadata: dict[str, Any] = {}

@@ -5,7 +5,7 @@ Receivers:
 - article_generator_finalized (after the reviewed translations are attached):
   plan, translate (batched over all briefings, through the translation
   memory) and attach the translated articles,
-and adds its counts to the end-of-build report (printed by mirsad_i18n).
+and adds its counts to the end-of-build report (printed by mirsad_build).
 """
 
 from __future__ import annotations
