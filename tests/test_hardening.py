@@ -161,3 +161,12 @@ def _wait_for_child(parent: int, name: str, timeout: float = 60) -> int:
                 return int(stat.parent.name)
         time.sleep(0.05)
     raise AssertionError(f"no {name} process under {parent}")
+
+
+def test_a_tag_of_only_symbols_gets_a_named_page_and_a_warning(site):
+    site.briefing("one", "أول", tags='["<>"]')
+    built = site.build()
+    assert not built.errors, built.errors
+    assert any("the tag name '<>' makes no URL slug" in w for w in built.warnings), built.warnings
+    assert (built.output / "ar" / "tags" / "tag.html").is_file()
+    assert not (built.output / "ar" / "tags" / ".html").exists()

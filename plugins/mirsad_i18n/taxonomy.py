@@ -99,7 +99,14 @@ class TermRegistry:
 
     def _unique_slug(self, kind: str, name: str, slug: str) -> str:
         """Two names with one slug would write the same page: the later one
-        gets a numbered slug, and a warning says how to choose one."""
+        gets a numbered slug, and a warning says how to choose one. A name
+        of only symbols makes no slug at all (and would write `tags/.html`)."""
+        section = "tags" if kind == "tag" else "categories"
+        if not slug.strip("-_"):
+            slug = kind
+            logger.warning("mirsad_i18n: the %s name %r makes no URL slug; its page is named after "
+                           "%r. Give it a slug in taxonomy.yml (%s: {%s: {slug: ...}})",
+                           kind, name, slug, section, name)
         wanted, number = slug, 1
         while (kind, slug) in self._slugs:
             number += 1
@@ -108,7 +115,6 @@ class TermRegistry:
             logger.warning(
                 "mirsad_i18n: the %s names %r and %r both make the URL slug %r; %r gets %r. "
                 "Give each its own slug in taxonomy.yml (%s: {%s: {slug: ...}})",
-                kind, self._slugs[(kind, wanted)], name, wanted, name, slug,
-                "tags" if kind == "tag" else "categories", name)
+                kind, self._slugs[(kind, wanted)], name, wanted, name, slug, section, name)
         self._slugs[(kind, slug)] = name
         return slug

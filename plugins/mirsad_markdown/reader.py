@@ -155,6 +155,7 @@ def _guess_encoding(raw: bytes) -> str:
         text = raw.decode("cp1256")
     except UnicodeDecodeError:
         return ""
-    letters = [ch for ch in text if ch.isalpha()]
+    # Non-ASCII letters only: field names and Latin words say nothing about it.
+    letters = [ch for ch in text if ch.isalpha() and not ch.isascii()]
     arabic = sum("\u0600" <= ch <= "\u06ff" for ch in letters)
     return "; it looks like Windows-1256 (Arabic)" if letters and arabic / len(letters) > 0.5 else ""
