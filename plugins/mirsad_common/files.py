@@ -40,4 +40,7 @@ def write_atomically(path: str | os.PathLike, text: str) -> None:
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, delete=False,
                                      prefix=f".{os.path.basename(path)}-", suffix=".part") as handle:
         handle.write(text)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(handle.name, 0o666 & ~umask)  # as open() would make it, not mkstemp's 0600
     os.replace(handle.name, path)
