@@ -170,3 +170,14 @@ def test_a_tag_of_only_symbols_gets_a_named_page_and_a_warning(site):
     assert any("the tag name '<>' makes no URL slug" in w for w in built.warnings), built.warnings
     assert (built.output / "ar" / "tags" / "tag.html").is_file()
     assert not (built.output / "ar" / "tags" / ".html").exists()
+
+
+@pytest.mark.parametrize("opener", ["<div><style>", "نص <script>", "<math><style>", "<textarea>", "<title>"])
+def test_an_unclosed_raw_text_element_does_not_swallow_the_rest(site, opener):
+    # An HTML parser reads <style>, <script>, <textarea>... as raw text up to
+    # their end tag: left unclosed, the rest of the body would vanish.
+    site.briefing("raw", "عنوان", body=f"{opener}\n\nفقرة بعد الوسم.\n\nفقرة أخيرة.")
+    built = site.build()
+    body = built.page("ar/briefings/raw.html").find(".//div[@class='briefing__body']")
+    assert "فقرة أخيرة." in body.text_content() and "فقرة بعد الوسم." in body.text_content()
+    assert not body.findall(".//style") and not body.findall(".//script") and not body.findall(".//textarea")

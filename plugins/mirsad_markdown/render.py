@@ -71,4 +71,19 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
 
 
 def render(markdown: str, renderer: MarkdownIt, url_schemes: Iterable[str]) -> str:
-    return sanitise(renderer.render(markdown), url_schemes)
+    return sanitise(_drop_raw_text_elements(renderer.render(markdown)), url_schemes)
+
+
+# Elements an HTML parser reads as raw text up to their end tag. None is
+# allowed; one left unclosed in a briefing's raw HTML would make the parser
+# (and so the sanitiser) swallow the whole rest of the body without a trace.
+_RAW_TEXT = "script|style|textarea|title|xmp|iframe|noembed|noframes|noscript|plaintext"
+_RAW_TEXT_ELEMENT = re.compile(rf"<({_RAW_TEXT})\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_RAW_TEXT_TAG = re.compile(rf"</?(?:{_RAW_TEXT})\b[^>]*>", re.IGNORECASE)
+
+
+def _drop_raw_text_elements(html: str) -> str:
+    """Remove such elements with their content, then any tag of one left
+    unclosed, so that the text after it stays. Markdown text and code come
+    out of markdown-it escaped (&lt;), so only raw HTML matches here."""
+    return _RAW_TEXT_TAG.sub("", _RAW_TEXT_ELEMENT.sub("", html))

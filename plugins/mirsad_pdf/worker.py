@@ -11,6 +11,8 @@ reuses them; elsewhere each worker prepares its own when it starts.
 from __future__ import annotations
 
 import atexit
+import contextlib
+import gc
 import logging
 import multiprocessing
 import os
@@ -117,6 +119,23 @@ def _render(job: Job) -> Result:
     return _worker.render(job)
 
 
+@contextlib.contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """Fork with nothing for the workers' garbage collector to collect.
+
+    A forked worker inherits the build's objects but none of its threads.
+    Had it collected, say, a CTranslate2 translator the build no longer
+    used, the destructor would wait forever for its thread pool (seen as
+    a hung build). Garbage is collected here first, and whatever survives
+    is frozen: the workers' collector never looks at it."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def render_all(jobs: Iterable[Job], resources: Resources, workers: int,
                progress: Callable[[Result], None] = lambda result: None) -> Iterator[Result]:
     """Render every job in a pool of `workers` processes; yield results as they finish."""
@@ -131,7 +150,8 @@ def render_all(jobs: Iterable[Job], resources: Resources, workers: int,
     orphans = []  # jobs of a pool whose worker died
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
                              initargs=(resources,)) as pool:
-        futures = {pool.submit(_render, job): job for job in jobs}
+        with _frozen_heap():  # the first submit forks every worker
+            futures = {pool.submit(_render, job): job for job in jobs}
         for future in as_completed(futures):
             try:
                 result = future.result()
@@ -151,7 +171,9 @@ def render_all(jobs: Iterable[Job], resources: Resources, workers: int,
 def _render_alone(job: Job, resources: Resources, context) -> Result:
     with ProcessPoolExecutor(1, mp_context=context, initializer=_init, initargs=(resources,)) as pool:
         try:
-            return pool.submit(_render, job).result()
+            with _frozen_heap():
+                future = pool.submit(_render, job)
+            return future.result()
         except BrokenProcessPool as error:
             return Result(job, error=f"the rendering process died ({error})")
 
