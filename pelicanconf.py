@@ -30,7 +30,8 @@ PLUGINS = ["mirsad_build", "mirsad_markdown", "mirsad_i18n", "mirsad_mt", "mirsa
 MIRSAD_PROJECT_ROOT = os.path.dirname(os.path.abspath(__file__))
 # `invoke build --strict` and publishconf.py: errors (and missing models) fail the build.
 STRICT = os.environ.get("MIRSAD_STRICT") == "1"
-# Cores a build may use: PDF rendering processes and translation threads.
+# Cores a build may use: processes for key points, search indexes, pages and
+# PDFs, and translation threads.
 # None: every core. `invoke build --jobs N` sets it for one build.
 MIRSAD_JOBS = os.environ.get("MIRSAD_JOBS") or None
 THEME = "themes/mirsad"

@@ -15,6 +15,7 @@ from pathlib import Path
 from invoke import Exit, task
 
 ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "plugins"))  # the plugins' helpers, before the settings are read
 OUTPUT = ROOT / "output"
 CONTENT = ROOT / "content"
 THEME = ROOT / "themes" / "mirsad"
@@ -88,7 +89,6 @@ def _pelican(settings: Path, output: Path, strict: bool, lock: int, extra: list[
 def _storage_exit(error: OSError, target: Path, where: Path | None = None) -> Exit:
     """A clear message for a folder that cannot be written (no space,
     read-only); `where`: the folder to name instead of a temporary file."""
-    sys.path.insert(0, str(ROOT / "plugins"))
     from mirsad_common.buildlog import storage_message
 
     named = OSError(error.errno, error.strerror, str(where)) if where else error
@@ -107,9 +107,9 @@ def _staging(target: Path, kind: str = "") -> Path:
     for leftover in target.parent.glob(f".{target.name}-*"):
         shutil.rmtree(leftover, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-{kind}", dir=target.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    staging.chmod(0o777 & ~umask)
+    from mirsad_common.files import current_umask
+
+    staging.chmod(0o777 & ~current_umask())
     return staging
 
 

@@ -22,7 +22,7 @@ then, on the same content, the site without translation and PDFs (Arabic
 only: mirsad_markdown, mirsad_i18n, mirsad_summary, mirsad_search), with
 empty caches and rebuilt with nothing changed, against plain Pelican 4.12
 (Python-Markdown, its default theme, the same 10 articles per page): medians
-of 3 interleaved runs. Per build it prints the wall time, the stage times the build
+of 5 interleaved runs. Per build it prints the wall time, the stage times the build
 itself records (`cache/last-build.json`: read, translate, summarise, pdf,
 html, search), segments translated/reused, PDFs rendered/reused and the peak
 memory of the whole process tree (the build and its PDF workers, as PSS,
@@ -46,7 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "plugins"), str(ROOT / "tools"), str(ROOT / "bench")]
 
-from corpus import Corpus, build_package, make_corpus, sample_sentences, zip_package  # noqa: E402
+from corpus import build_package, make_corpus, sample_sentences, zip_package  # noqa: E402
 
 BIN = Path(sys.executable).parent
 MODELS = {"base": {}, "small": {"layers": 3, "d_model": 256, "ffn": 1024, "heads": 4, "vocab": 8000},
@@ -172,7 +172,7 @@ class Project:
 
 
 SITE_ONLY = ["mirsad_build", "mirsad_markdown", "mirsad_i18n", "mirsad_summary", "mirsad_search"]
-REPEATS = 3  # the site-only and plain Pelican builds take seconds: medians of 3, interleaved
+REPEATS = 5  # the site-only and plain Pelican builds take seconds: medians of 5, interleaved
 
 
 def measure(project: Project) -> list[Run]:

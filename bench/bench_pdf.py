@@ -107,14 +107,14 @@ def time_pool(jobs_file: Path, workers: int, variant: str | None) -> float:
 
 def render(jobs_file: str, workers: str, variant: str) -> None:
     """Child process of time_pool()."""
-    from mirsad_pdf.cache import shared_fingerprint
+    from mirsad_pdf.cache import stylesheet_fingerprint
     from mirsad_pdf.worker import Job, Resources, render_all
 
     spec = json.loads(Path(jobs_file).read_text(encoding="utf-8"))
     out = Path(spec["out"]) / f"{workers}-{variant.replace('/', '')}"
     jobs = [Job(d["label"], d["html"], d["base_url"], str(out / f"{n:03d}.pdf"))
             for n, d in enumerate(spec["documents"])]
-    resources = Resources(spec["stylesheet"], shared_fingerprint(spec["stylesheet"], {}),
+    resources = Resources(spec["stylesheet"], stylesheet_fingerprint(spec["stylesheet"]),
                           "http://localhost:8000", (("", spec["content"]),),
                           None if variant == "none" else variant)
     failed = [r.job.label for r in render_all(jobs, resources, int(workers)) if r.error]
@@ -132,11 +132,11 @@ def tagging_cost(jobs_file: Path) -> float:
 
 def tagging(jobs_file: str) -> None:
     """Child process of tagging_cost()."""
-    from mirsad_pdf.cache import shared_fingerprint
+    from mirsad_pdf.cache import stylesheet_fingerprint
     from mirsad_pdf.worker import Job, Resources, _Worker
 
     spec = json.loads(Path(jobs_file).read_text(encoding="utf-8"))
-    fingerprint = shared_fingerprint(spec["stylesheet"], {})
+    fingerprint = stylesheet_fingerprint(spec["stylesheet"])
     workers = {variant: _Worker(Resources(spec["stylesheet"], fingerprint, "http://localhost:8000",
                                           (("", spec["content"]),), variant))
                for variant in (None, VARIANT)}

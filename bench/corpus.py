@@ -147,7 +147,6 @@ def build_package(folder: Path, sentences: list[str], source: str = "ar", target
     """An Argos package (folder) with a random-weight int8 Transformer of the
     given size, a SentencePiece model trained on `sentences` and a rule-based
     MiniSBD splitter (so argostranslate stays offline)."""
-    import ctranslate2
     import sentencepiece as spm
 
     from test_models_sbd import build_sbd_model

@@ -3,12 +3,14 @@ whether it succeeded.
 
 Listed first in PLUGINS, so its receivers run before the other plugins' on
 the same signal:
-- initialized: the build's clock starts, and every warning and error is
-  collected from here on (mirsad_common.buildlog);
+- initialized: the build's clock starts, every warning and error is
+  collected from here on (mirsad_common.buildlog), and compiled templates
+  are kept in CACHE_PATH/templates (templates.py);
 - article_generator_preread / article_generator_finalized: Pelican's reading
   (before mirsad_mt and mirsad_summary work on the articles);
-- get_writer / content_written / finalized: page writing (with a running
-  count on a terminal); then the stage times go into the end-of-build report
+- get_writer / content_written / finalized: page writing (writer.py: pages
+  are recorded as generators ask, and rendered on every core at the end,
+  with a progress bar on a terminal); then the stage times go into the end-of-build report
   and `<CACHE_PATH>/last-build.json`, the report (all plugins add to it) is
   printed with the summary of warnings and errors, and a strict build with
   errors, or one that could not write its output, fails.
@@ -22,6 +24,9 @@ from mirsad_common import buildlog, report, stages
 from mirsad_common.progress import Counter
 from mirsad_common.signals import when_enabled
 
+from .templates import use_template_cache
+from .writer import ParallelWriter
+
 # content_written is sent with the written path and the template context,
 # not the build's settings: the count of the build now writing lives here
 # (one build at a time per process).
@@ -32,6 +37,7 @@ _pages = Counter("writing pages")
 def start_build(pelican) -> None:
     stages.timings(pelican.settings)
     buildlog.start(pelican.settings)
+    use_template_cache(pelican.settings)
 
 
 @when_enabled("mirsad_build")
@@ -45,9 +51,10 @@ def reading_ends(generator) -> None:
 
 
 @when_enabled("mirsad_build")
-def writing_starts(pelican) -> None:
+def writing_starts(pelican) -> type[ParallelWriter]:
     stages.mark(pelican.settings, "write_start")
     _pages.start()
+    return ParallelWriter
 
 
 def page_written(path, context=None) -> None:
@@ -57,6 +64,9 @@ def page_written(path, context=None) -> None:
 @when_enabled("mirsad_build")
 def finish_build(pelican) -> None:
     _pages.stop()
+    writer, ParallelWriter.current = ParallelWriter.current, None
+    if writer is not None:
+        writer.write_pending()
     stages.mark(pelican.settings, "write_end")
     data = stages.summary(pelican.settings)
     report.add(pelican.settings, "Time", stages.report_line(data))

@@ -32,6 +32,13 @@ def publish(cached: str, target: str) -> None:
     os.replace(partial, target)
 
 
+def current_umask() -> int:
+    """The process umask (reading it means setting it, so it is set back)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
 def write_atomically(path: str | os.PathLike, text: str) -> None:
     """Write `text` to `path` whole or not at all (a temporary file, then a
     rename): a build killed meanwhile leaves the previous file."""
@@ -40,7 +47,5 @@ def write_atomically(path: str | os.PathLike, text: str) -> None:
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, delete=False,
                                      prefix=f".{os.path.basename(path)}-", suffix=".part") as handle:
         handle.write(text)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(handle.name, 0o666 & ~umask)  # as open() would make it, not mkstemp's 0600
+    os.chmod(handle.name, 0o666 & ~current_umask())  # as open() would make it, not mkstemp's 0600
     os.replace(handle.name, path)

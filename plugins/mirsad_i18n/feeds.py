@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import os
 
@@ -10,11 +11,22 @@ from feedgenerator import Atom1Feed, get_tag_uri
 from .site import Site
 
 
+class _Feed(Atom1Feed):
+    """An empty feed (a language with no briefing yet) is dated by the
+    site's newest briefing, not by the clock: the same site gives the same
+    file (reproducible bundles)."""
+
+    site_updated: dt.datetime = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+    def latest_post_date(self) -> dt.datetime:
+        return super().latest_post_date() if self.items else self.site_updated
+
+
 def write_feed(site: Site, lang: str, output_path: str, siteurl: str) -> str:
     config = site.config
     save_as = config.save_as("feed", lang)
     articles = site.articles_in(lang)[: config.options["feed_max_items"]]
-    feed = Atom1Feed(
+    feed = _Feed(
         title=config.site_names[lang],
         link=f"{siteurl}/{site.home(lang)}",
         feed_url=f"{siteurl}/{save_as}",
@@ -22,6 +34,9 @@ def write_feed(site: Site, lang: str, output_path: str, siteurl: str) -> str:
         language=lang,
         feed_guid=f"{siteurl}/{save_as}",
     )
+    everywhere = [article.date for code in config.codes for article in site.articles_in(code)]
+    if everywhere:
+        feed.site_updated = max(everywhere)
     for article in articles:
         link = f"{siteurl}/{article.url}"
         feed.add_item(

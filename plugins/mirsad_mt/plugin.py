@@ -109,9 +109,8 @@ def _report(settings, stats: Stats) -> None:
     for pair in sorted(set(stats.translated) | set(stats.reused)):
         report.add(settings, "Translation",
                    f"{pair}: {stats.translated[pair]} segments translated, {stats.reused[pair]} reused")
-        for kind, counter in (("translated", stats.translated), ("reused", stats.reused)):
-            stages.count(settings, f"segments_{kind}", counter[pair])
-            stages.count(settings, f"segments_{kind} {pair}", counter[pair])
+        stages.count(settings, "segments_translated", stats.translated[pair])
+        stages.count(settings, "segments_reused", stats.reused[pair])
 
 
 def register() -> None:

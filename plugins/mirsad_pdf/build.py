@@ -18,7 +18,7 @@ from mirsad_common.files import publish, sha256_file
 from mirsad_common.progress import progress_bar
 
 from . import digest as digests
-from .cache import PdfCache, shared_fingerprint
+from .cache import PdfCache, stylesheet_fingerprint, with_options
 from .config import PdfConfig
 from .document import PdfLink, digest_metadata, metadata
 from .worker import Job, Resources, Result, local_path, render_all
@@ -58,9 +58,9 @@ class PdfBuild:
         self.output = settings["OUTPUT_PATH"]
         # Templates are not hashed here: each PDF's key has its rendered HTML,
         # so a template edit re-renders exactly the PDFs whose HTML it changes.
-        self.cache = PdfCache(config.cache_dir, shared_fingerprint(
-            config.stylesheet, {"pdf_variant": config["pdf_variant"], "page_size": config["page_size"]}))
-        self.style_fingerprint = shared_fingerprint(config.stylesheet, {})
+        self.style_fingerprint = stylesheet_fingerprint(config.stylesheet)
+        self.cache = PdfCache(config.cache_dir, with_options(
+            self.style_fingerprint, {"pdf_variant": config["pdf_variant"], "page_size": config["page_size"]}))
         self.resources = self._resources()
 
     # --- planning --------------------------------------------------------

@@ -29,12 +29,12 @@ PARTIAL_NAME = re.compile(r"rendering-(\d+)-\w+\.part")
 FONT_URL = re.compile(r"""url\(\s*["']?([^"')]+\.(?:woff2?|ttf|otf))["']?\s*\)""")
 
 
-def shared_fingerprint(stylesheet: str, options: dict) -> str:
-    """Hash of the inputs every PDF shares: stylesheet, its fonts, options."""
+def stylesheet_fingerprint(stylesheet: str) -> str:
+    """Hash of what every PDF shares: renderer versions, stylesheet, its fonts."""
     digest = hashlib.sha256()
     for name in ("weasyprint", "pydyf"):
         digest.update(f"{name}={version(name)}\n".encode())
-    digest.update(f"revision={RENDERER_REVISION}\n{sorted(options.items())!r}\n".encode())
+    digest.update(f"revision={RENDERER_REVISION}\n".encode())
     with open(stylesheet, "rb") as handle:
         css = handle.read()
     digest.update(css)
@@ -43,6 +43,11 @@ def shared_fingerprint(stylesheet: str, options: dict) -> str:
         with open(os.path.normpath(os.path.join(folder, url)), "rb") as handle:
             digest.update(hashlib.sha256(handle.read()).digest())
     return digest.hexdigest()
+
+
+def with_options(fingerprint: str, options: dict) -> str:
+    """`fingerprint` combined with the PDF options (variant, page size)."""
+    return hashlib.sha256(f"{fingerprint}\n{sorted(options.items())!r}".encode()).hexdigest()
 
 
 class PdfCache:

@@ -11,18 +11,16 @@ reuses them; elsewhere each worker prepares its own when it starts.
 from __future__ import annotations
 
 import atexit
-import contextlib
-import gc
 import logging
-import multiprocessing
 import os
-import sys
 import tempfile
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+
+from mirsad_common.processes import frozen_heap, pool_context
 
 from .cache import partial_prefix
 
@@ -119,23 +117,6 @@ def _render(job: Job) -> Result:
     return _worker.render(job)
 
 
-@contextlib.contextmanager
-def _frozen_heap() -> Iterator[None]:
-    """Fork with nothing for the workers' garbage collector to collect.
-
-    A forked worker inherits the build's objects but none of its threads.
-    Had it collected, say, a CTranslate2 translator the build no longer
-    used, the destructor would wait forever for its thread pool (seen as
-    a hung build). Garbage is collected here first, and whatever survives
-    is frozen: the workers' collector never looks at it."""
-    gc.collect()
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
 def render_all(jobs: Iterable[Job], resources: Resources, workers: int,
                progress: Callable[[Result], None] = lambda result: None) -> Iterator[Result]:
     """Render every job in a pool of `workers` processes; yield results as they finish."""
@@ -143,14 +124,14 @@ def render_all(jobs: Iterable[Job], resources: Resources, workers: int,
     if not jobs:
         return
     workers = max(1, min(workers, len(jobs)))
-    context = _context()
+    context = pool_context()
     if context.get_start_method() == "fork" and resources not in _prepared:
         _prepared.clear()
         _prepared[resources] = _Worker(resources)
     orphans = []  # jobs of a pool whose worker died
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
                              initargs=(resources,)) as pool:
-        with _frozen_heap():  # the first submit forks every worker
+        with frozen_heap():  # the first submit forks every worker
             futures = {pool.submit(_render, job): job for job in jobs}
         for future in as_completed(futures):
             try:
@@ -171,19 +152,11 @@ def render_all(jobs: Iterable[Job], resources: Resources, workers: int,
 def _render_alone(job: Job, resources: Resources, context) -> Result:
     with ProcessPoolExecutor(1, mp_context=context, initializer=_init, initargs=(resources,)) as pool:
         try:
-            with _frozen_heap():
+            with frozen_heap():
                 future = pool.submit(_render, job)
             return future.result()
         except BrokenProcessPool as error:
             return Result(job, error=f"the rendering process died ({error})")
-
-
-def _context():
-    # fork: a worker starts with everything the build already imported (WeasyPrint
-    # included), in milliseconds; elsewhere the platform's default start method.
-    if sys.platform.startswith("linux"):
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context()
 
 
 def _local_fetcher(resources: Resources):

@@ -29,14 +29,11 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import snowballstemmer
-from lunr.pipeline import Pipeline
 from lunr.stemmer import PorterStemmer
-from lunr.token import Token
 
 from mirsad_text import arabic
 from mirsad_text.stopwords import stopwords
@@ -61,15 +58,16 @@ def _fold_char(char: str) -> str:
 
 def _fold_table() -> dict[str, str]:
     """Every character that folding changes (once lower-cased, as the browser
-    does first), with its replacement."""
+    does first), with its replacement, in code point order."""
+    # The only characters _fold_char can change: those of the Arabic table,
+    # the Latin ranges, the extra letters, and those case folding changes,
+    # looked for in the Basic Multilingual Plane (NFKC has already folded the
+    # letter-like symbols of the other planes, whose letters have no accents).
+    changing = {chr(code) for code in arabic.TABLE} | {chr(code) for code in LATIN} | set(LATIN_EXTRA)
+    changing |= {char for char in map(chr, range(0x10000)) if char.casefold() != char}
     table = {}
-    # The Basic Multilingual Plane: NFKC has already folded the letter-like
-    # symbols of the other planes, whose own letters have no accents to fold.
-    for code in range(0x10000):
-        if 0xD800 <= code <= 0xDFFF:
-            continue  # surrogates are not characters
-        char = chr(code)
-        if char.lower() != char:
+    for char in sorted(changing):
+        if char.lower() != char or 0xD800 <= ord(char) <= 0xDFFF:
             continue  # the browser lower-cases before it looks characters up
         folded = _fold_char(char)
         if folded != char:
@@ -126,7 +124,13 @@ _porter = LunrJsPorter()
 
 
 def _snowball(language: str) -> Callable[[str], str]:
-    return snowballstemmer.stemmer(language).stemWord
+    @functools.cache
+    def stemmer() -> Callable[[str], str]:
+        import snowballstemmer  # on first use: it loads every language's stemmer (50 ms)
+
+        return snowballstemmer.stemmer(language).stemWord
+
+    return lambda word: stemmer()(word)
 
 
 ARABIC = "arabic"
@@ -154,40 +158,33 @@ def folded_stopwords(lang: str) -> frozenset[str]:
     return frozenset(fold(word) for word in stopwords(lang))
 
 
-def pipeline_functions(lang: str) -> list[Callable]:
-    """The lunr pipeline of `lang` (documents and queries): stopwords, stemmer.
-
-    Registered under the labels the browser registers too, since the index
-    names its query pipeline by label."""
-    label = stop_label(lang)
-    if label not in Pipeline.registered_functions:
-        stop = folded_stopwords(lang)
-
-        def stop_filter(token: Token, i: int | None = None, tokens: Any = None) -> Token | None:
-            return token if str(token) not in stop else None
-
-        Pipeline.register_function(stop_filter, label)
-    functions = [Pipeline.registered_functions[label]]
+def pipeline_labels(lang: str) -> list[str]:
+    """The index's pipeline, by the labels the browser registers its own
+    functions under (search.js): the query side runs the same steps."""
     chosen = stemmer(lang)
-    if chosen is not None:
-        if chosen.label not in Pipeline.registered_functions:
-            # A site repeats its words: stem each distinct word once.
-            stem = functools.lru_cache(maxsize=1 << 16)(chosen.stem)
+    return [stop_label(lang), *([chosen.label] if chosen else [])]
 
-            def stem_token(token: Token, i: int | None = None, tokens: Any = None) -> Token:
-                return token.update(lambda word, metadata=None: stem(word))
 
-            Pipeline.register_function(stem_token, chosen.label)
-        functions.append(Pipeline.registered_functions[chosen.label])
-    return functions
+@functools.cache
+def term_function(lang: str) -> Callable[[str], str | None]:
+    """The pipeline of `lang` as one function: a folded word's index term,
+    or None for a stopword. A site repeats its words: each distinct word is
+    looked at once."""
+    stop = folded_stopwords(lang)
+    chosen = stemmer(lang)
+    stem = chosen.stem if chosen else str
+
+    @functools.lru_cache(maxsize=1 << 17)
+    def term(word: str) -> str | None:
+        return None if word in stop else stem(word)
+
+    return term
 
 
 def terms(text: str, lang: str) -> list[str]:
     """The index terms of `text` in `lang`, in order (for tests and benches)."""
-    tokens: Iterable[Token | None] = [Token(word) for word in words(text)]
-    for function in pipeline_functions(lang):
-        tokens = [function(token) for token in tokens if token is not None]
-    return [str(token) for token in tokens if token is not None and str(token)]
+    term = term_function(lang)
+    return [found for found in map(term, words(text)) if found]
 
 
 def browser_data(lang: str) -> dict[str, Any]:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import logging
 import os
 import time
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from pelican.generators import Generator
 
 from mirsad_common import report, stages
 from mirsad_common.files import publish
+from mirsad_common.processes import Background
+from mirsad_common.settings import jobs
 from mirsad_i18n.site import Alternate, Listing
 
 from . import config as search_config
@@ -25,9 +29,51 @@ logger = logging.getLogger(__name__)
 LUNR = "lunr.min.js"
 
 
+@dataclass(frozen=True)
+class LanguageIndex:
+    lang: str
+    cached: str  # the index script, in the cache
+    documents: int
+    reused: bool
+    seconds: float
+
+
+def build_indexes(site: Any, settings: dict[str, Any]) -> list[LanguageIndex]:
+    """Each language's index script, built into the cache unless stored already."""
+    config = search_config.load(settings)
+    cache = IndexCache(os.path.join(settings["CACHE_PATH"], "search"))
+    os.makedirs(cache.directory, exist_ok=True)
+    built = []
+    for language in site.config.languages:
+        started = time.monotonic()
+        lang = language.code
+        articles = sorted(site.articles_in(lang), key=lambda a: (-a.date.timestamp(), a.url))
+        page = config["page_save_as"].format(lang=lang)
+        documents = [document(article, lang, page, config) for article in articles]
+        cached = cache.path(lang, index_key(lang, [
+            config["boosts"], config["max_results"], browser_data(lang),
+            [(doc.fields, doc.result) for doc in documents]]))
+        reused = os.path.isfile(cached)
+        if not reused:
+            partial = f"{cached}.{os.getpid()}.part"
+            write_script(partial, payload(documents, lang, config["boosts"], config["max_results"]))
+            os.replace(partial, cached)  # whole or absent, whatever kills the build
+        built.append(LanguageIndex(lang, cached, len(documents), reused, time.monotonic() - started))
+    return built
+
+
 class SearchGenerator(Generator):
+    indexing: Background | None = None
+
     def generate_context(self) -> None:
         pass  # the multilingual site is complete only once every generator has run
+
+    def start_indexing(self) -> None:
+        """Build the indexes in another process while the pages are written
+        (they need the finished site, and nothing needs them)."""
+        site = self.context.get("mirsad_site")
+        if site is not None:
+            self.indexing = Background(partial(build_indexes, site, self.settings), jobs(self.settings))
 
     def generate_output(self, writer) -> None:
         site = self.context.get("mirsad_site")
@@ -35,35 +81,25 @@ class SearchGenerator(Generator):
             logger.error("mirsad_search: no multilingual site in the build context; list "
                          "'mirsad_i18n' before 'mirsad_search' in PLUGINS (pelicanconf.py)")
             return
+        if self.indexing is not None and hasattr(writer, "write_pending"):
+            writer.write_pending()  # the pages asked for so far, while the indexes are built
         with stages.stage(self.settings, "search"):
-            self._write_indexes(writer, site)
+            indexes = self.indexing.result() if self.indexing else build_indexes(site, self.settings)
+            self._publish(writer, site, indexes)
 
-    def _write_indexes(self, writer, site: Any) -> None:
+    def _publish(self, writer, site: Any, indexes: list[LanguageIndex]) -> None:
         config = search_config.load(self.settings)
         cache = IndexCache(os.path.join(self.settings["CACHE_PATH"], "search"))
-        os.makedirs(cache.directory, exist_ok=True)
         pages = {lang: config["page_save_as"].format(lang=lang) for lang in site.config.codes}
-        for language in site.config.languages:
-            started = time.monotonic()
-            lang = language.code
-            articles = sorted(site.articles_in(lang), key=lambda a: (-a.date.timestamp(), a.url))
-            documents = [document(article, lang, pages[lang], config) for article in articles]
-            index_as = config["index_save_as"].format(lang=lang)
-            cached = cache.path(lang, index_key(lang, [
-                config["boosts"], config["max_results"], browser_data(lang),
-                [(doc.fields, doc.result) for doc in documents]]))
-            reused = os.path.isfile(cached)
-            if not reused:
-                partial = f"{cached}.{os.getpid()}.part"
-                write_script(partial, payload(documents, lang, config["boosts"], config["max_results"]))
-                os.replace(partial, cached)  # whole or absent, whatever kills the build
-            stages.count(self.settings, "search_indexes_reused" if reused else "search_indexes_built", 1)
-            publish(cached, os.path.join(self.output_path, index_as))
-            cache.prune(lang, cached)
+        for language, index in zip(site.config.languages, indexes):
+            index_as = config["index_save_as"].format(lang=index.lang)
+            stages.count(self.settings, "search_indexes_reused" if index.reused else "search_indexes_built", 1)
+            publish(index.cached, os.path.join(self.output_path, index_as))
+            cache.prune(index.lang, index.cached)
             self._write_page(writer, site, language, pages, index_as)
-            report.add(self.settings, "Search", f"{lang}: {len(documents)} briefings, index "
-                       f"{os.path.getsize(cached) / 1000:.0f} kB ({'unchanged, ' if reused else ''}"
-                       f"{time.monotonic() - started:.1f} s)")
+            report.add(self.settings, "Search", f"{index.lang}: {index.documents} briefings, index "
+                       f"{os.path.getsize(index.cached) / 1000:.0f} kB ({'unchanged, ' if index.reused else ''}"
+                       f"{index.seconds:.1f} s)")
 
     def _write_page(self, writer, site: Any, language: Any, pages: dict[str, str], index_as: str) -> None:
         lang = language.code

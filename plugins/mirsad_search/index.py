@@ -1,5 +1,5 @@
-"""One language's search index: a lunr.js index built at build time by
-lunr.py (its Python port, which writes the same serialised format), plus
+"""One language's search index: a lunr.js index built at build time
+(lunr_index.py, which writes what lunr.py's Builder would), plus
 what results show and what the browser needs to read queries, in one
 JavaScript file that the search page loads with a <script> tag: a file://
 page may run scripts but may not fetch() or XHR its neighbours."""
@@ -10,13 +10,10 @@ import json
 import os
 from typing import Any
 
-from lunr.builder import Builder
-from lunr.index import Index
-from lunr.token_set import TokenSet
-
-from .analysis import browser_data, pipeline_functions
+from .analysis import browser_data, pipeline_labels, term_function
 from .config import FIELDS
 from .documents import Document
+from .lunr_index import serialised_index
 
 # The global that search.js reads.
 GLOBAL = "MIRSAD_SEARCH"
@@ -25,21 +22,10 @@ GLOBAL = "MIRSAD_SEARCH"
 def build_index(documents: list[Document], lang: str, boosts: dict[str, float]) -> dict[str, Any]:
     """The serialised lunr index of `documents`; a document's ref is its
     position in the list, so results are looked up by number."""
-    builder = Builder()
-    functions = pipeline_functions(lang)
-    builder.pipeline.add(*functions)
-    builder.search_pipeline.add(*functions)
-    builder.ref("ref")
-    for name in FIELDS:
-        builder.field(name, boost=boosts[name])
-    if not documents:  # e.g. a language whose translations are all missing
-        # lunr.py's builder divides by the number of documents.
-        return Index({}, {}, TokenSet(), list(FIELDS), builder.search_pipeline).serialize()
-    for ref, doc in enumerate(documents):
-        # Lists are taken as ready-made tokens: the words are already folded
-        # and split by analysis.words, the same way search.js splits queries.
-        builder.add({"ref": str(ref), **doc.fields})
-    return builder.build().serialize()
+    # The words are already folded and split by analysis.words, the same
+    # way search.js splits queries; the pipeline takes them from there.
+    return serialised_index([doc.fields for doc in documents], {name: boosts[name] for name in FIELDS},
+                            term_function(lang), pipeline_labels(lang))
 
 
 def payload(documents: list[Document], lang: str, boosts: dict[str, float],

@@ -5,7 +5,9 @@ Receivers:
 - generator_init: `search_page(lang)` in templates, for the header's
   search form (no form when the plugin is off);
 - get_generators: the generator that writes each language's index and page
-  (after mirsad_i18n's, whose site it reads).
+  (after mirsad_i18n's, whose site it reads);
+- all_generators_finalized: the site is complete: its indexes are built in
+  another process while the pages are written.
 """
 
 from __future__ import annotations
@@ -25,6 +27,13 @@ def install_templating(generator) -> None:
 
 
 @when_enabled("mirsad_search")
+def start_indexing(generators: list) -> None:
+    for generator in generators:
+        if isinstance(generator, SearchGenerator):
+            generator.start_indexing()
+
+
+@when_enabled("mirsad_search")
 def add_generator(pelican) -> type[SearchGenerator]:
     return SearchGenerator
 
@@ -32,3 +41,4 @@ def add_generator(pelican) -> type[SearchGenerator]:
 def register() -> None:
     signals.generator_init.connect(install_templating)
     signals.get_generators.connect(add_generator)
+    signals.all_generators_finalized.connect(start_indexing)

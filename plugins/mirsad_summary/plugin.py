@@ -19,13 +19,14 @@ from pelican import signals
 from pelican.contents import Article
 
 from mirsad_common import stages
+from mirsad_common.settings import jobs
 from mirsad_common.signals import when_enabled
 from mirsad_i18n import config as i18n_config
 from mirsad_i18n.taxonomy import site_taxonomy
 
 from . import config as summary_config
-from .box import Points, SummaryBox, Text, make_box, points_for
-from .summarise import StoredKeyPoints
+from .box import Points, SummaryBox, Text, authored_points, make_box, points_for
+from .summarise import Request, StoredKeyPoints
 
 logger = logging.getLogger(__name__)
 
@@ -57,10 +58,22 @@ class Summariser:
         for translation in original.translations:
             translation.summary_box = self._box(translation, original, self._points(translation, source))
 
+    def compute_points(self, originals: list[Article], jobs: int) -> None:
+        """Compute the points of every original that needs computed points,
+        on `jobs` processes, so that `attach` finds them stored."""
+        requests = [Request(article.content, article.lang, article.title, tuple(self._names_in(article)),
+                            self.options)
+                    for article in originals if not authored_points(article)]
+        self.stored.compute_missing(requests, jobs)
+
+    def _names_in(self, article: Article) -> list[str]:
+        """Its tags and places, in its own language where taxonomy.yml says."""
+        return [self.name(str(n), article.lang, self._source_lang(article)).text for n in self._names(article)]
+
     def _points(self, article: Article, source: Points | None) -> Points:
-        names = [self.name(str(n), article.lang, self._source_lang(article)).text for n in self._names(article)]
         try:
-            return points_for(article, source, self.options, article.title, names, self.stored)
+            return points_for(article, source, self.options, article.title, self._names_in(article),
+                              self.stored)
         except ValueError as error:
             # One briefing's failure must not take the others down: its box
             # then shows the facts only.
@@ -100,7 +113,9 @@ def originals(generator) -> list[Article]:
 def attach_boxes(generator) -> None:
     with stages.stage(generator.settings, "summarise"):
         summariser = Summariser(generator)
-        for original in originals(generator):
+        found = originals(generator)
+        summariser.compute_points(found, jobs(generator.settings))
+        for original in found:
             summariser.attach(original)
         summariser.stored.save()
     cache = summariser.stored.cache

@@ -2,8 +2,8 @@
 
 Extractive and deterministic. The sentences (the project's one splitter,
 mirsad_text.sentences) are the nodes of a graph whose edges are the cosine
-similarities of their TF-IDF word vectors (LexRank), ranked by networkx's
-PageRank personalised with a prior that favours facts over opinion (see
+similarities of their TF-IDF word vectors (LexRank), ranked by PageRank
+(lexrank.py) personalised with a prior that favours facts over opinion (see
 `informativeness`): biased LexRank (Otterbacher, Erkan & Radev, 2005).
 
 The prior gets most of the weight (`damping` 0.2: 80% prior, 20% graph).
@@ -20,14 +20,16 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections import Counter
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from mirsad_common.jsoncache import JsonCache, key_of
+from mirsad_common.processes import map_forked
+from mirsad_common.progress import progress_bar
 from mirsad_text.sentences import split_sentences
 
-from . import tokens
+from . import lexrank, tokens
 from .blocks import Block, blocks
 
 ELLIPSIS = "…"
@@ -131,39 +133,29 @@ def _row_text(cells: list[str]) -> str:
 
 def select(found: list[Candidate], about: tokens.Topic, count: int,
            options: Options) -> list[Candidate]:
-    vectors = _tfidf([tokens.words(c.text, about.lang) for c in found])
-    scores = rank(found, vectors, about, options)
+    similarity = lexrank.similarities([tokens.words(c.text, about.lang) for c in found])
+    scores = rank(found, similarity, about, options)
     order = sorted(range(len(found)), key=lambda i: (-scores[i], i))
     chosen: list[int] = []
     for index in order:
         if len(chosen) == count:
             break
-        if any(_cosine(vectors[index], vectors[other]) >= options.duplicate_similarity for other in chosen):
+        if any(similarity[index][other] >= options.duplicate_similarity for other in chosen):
             continue
         chosen.append(index)
     return [found[index] for index in sorted(chosen)]
 
 
-def rank(found: list[Candidate], vectors: list[dict[str, float]], about: tokens.Topic,
+def rank(found: list[Candidate], similarity: lexrank.Matrix, about: tokens.Topic,
          options: Options) -> list[float]:
     """LexRank centrality personalised by each sentence's informativeness."""
-    import networkx as nx  # here: a build whose points are all stored never loads it (0.4 s)
-
-    graph = nx.Graph()
-    graph.add_nodes_from(range(len(found)))
-    norms = [_norm(vector) for vector in vectors]  # once, not once per pair
-    for i in range(len(found)):
-        for j in range(i + 1, len(found)):
-            weight = _cosine(vectors[i], vectors[j], norms[i] * norms[j])
-            if weight > 0:
-                graph.add_edge(i, j, weight=weight)
-    prior = {i: informativeness(c, about) for i, c in enumerate(found)}
+    prior = [informativeness(candidate, about) for candidate in found]
     try:
-        scores = nx.pagerank(graph, alpha=options.damping, personalization=prior, weight="weight")
-    except nx.NetworkXException as error:
+        scores = lexrank.pagerank(similarity, prior, options.damping)
+    except lexrank.RankingError as error:
         raise ValueError(f"ranking the sentences failed: {error}") from error
     # Rounded so that float noise (BLAS, platform) cannot reorder near-ties.
-    return [round(scores[i], 9) for i in range(len(found))]
+    return [round(score, 9) for score in scores]
 
 
 def informativeness(candidate: Candidate, about: tokens.Topic) -> float:
@@ -192,35 +184,6 @@ def informativeness(candidate: Candidate, about: tokens.Topic) -> float:
     return weight
 
 
-# TF-IDF and cosine over a few dozen sentences, written out: scikit-learn's
-# TfidfVectorizer would bring a large dependency for twenty lines, and the
-# words come from our own tokenizer (folding, stopwords, light stems) anyway.
-def _tfidf(documents: list[list[str]]) -> list[dict[str, float]]:
-    frequency = Counter(word for document in documents for word in set(document))
-    total = len(documents)
-    vectors = []
-    for document in documents:
-        counts = Counter(document)
-        vectors.append({
-            word: count * (math.log((1 + total) / (1 + frequency[word])) + 1)
-            for word, count in counts.items()
-        })
-    return vectors
-
-
-def _cosine(a: dict[str, float], b: dict[str, float], norm: float | None = None) -> float:
-    if not a or not b:
-        return 0.0
-    dot = sum(value * b.get(word, 0.0) for word, value in a.items())
-    if norm is None:
-        norm = _norm(a) * _norm(b)
-    return dot / norm if norm else 0.0
-
-
-def _norm(vector: dict[str, float]) -> float:
-    return math.sqrt(sum(v * v for v in vector.values()))
-
-
 def display(text: str) -> str:
     """A sentence as a point: hashtags read as words (#البنيان_المرصوص ->
     البنيان المرصوص); everything else as written."""
@@ -241,6 +204,23 @@ def cap(text: str, limit: int) -> str:
 
 
 
+@dataclass(frozen=True)
+class Request:
+    """The inputs of one `key_points` call."""
+
+    html: str
+    lang: str
+    title: str = ""
+    names: tuple[str, ...] = ()
+    options: Options = Options()
+
+    def key(self) -> str:
+        return key_of(self.html, self.lang, self.title, list(self.names), asdict(self.options))
+
+    def compute(self) -> list[Pick]:
+        return key_points(self.html, self.lang, self.title, list(self.names), self.options)
+
+
 class StoredKeyPoints:
     """`key_points`, with its results kept between builds (CACHE_PATH/summaries.json):
     ranking is the costliest part of a build that translates nothing, and an
@@ -253,16 +233,38 @@ class StoredKeyPoints:
 
     def __call__(self, html: str, lang: str, title: str = "", names: list[str] | None = None,
                  options: Options = Options()) -> list[Pick]:
-        key = key_of(html, lang, title, names or [], asdict(options))
+        request = Request(html, lang, title, tuple(names or ()), options)
+        key = request.key()
         stored = self.cache.get(key)
         if stored is not None:
             return [Pick(**pick) for pick in stored]
-        picks = key_points(html, lang, title, names, options)
+        picks = request.compute()
         self.cache.put(key, [asdict(pick) for pick in picks])
         return picks
 
+    def compute_missing(self, requests: list[Request], jobs: int) -> None:
+        """Compute the points of every request not stored yet, on `jobs`
+        processes: a cold build ranks every briefing."""
+        missing = {key: request for request in requests
+                   if self.cache.get(key := request.key()) is None}
+        try:
+            with progress_bar("key points", len(missing)) as advance:
+                results = map_forked(_stored_form, list(missing.values()), jobs, progress=advance)
+        except BrokenProcessPool:
+            return  # a worker died: the build computes them one by one, and says which fails
+        for key, result in zip(missing, results):
+            if result is not None:
+                self.cache.put(key, result)
+
     def save(self) -> None:
         self.cache.save()
+
+
+def _stored_form(request: Request) -> list[dict] | None:
+    try:
+        return [asdict(pick) for pick in request.compute()]
+    except ValueError:
+        return None  # computed again in the build's own process, which reports it
 
 
 def _code_revision() -> str:

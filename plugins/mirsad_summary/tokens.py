@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import yaml
@@ -30,6 +31,7 @@ from mirsad_text.stopwords import stopwords
 _WORD = re.compile(r"[^\W_]+")
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
+_YEAR_WORD = re.compile(r"(?<![^\W_])(?:19|20)\d\d(?![^\W_])")  # a year as a whole word of _WORD
 _HASHTAG = re.compile(r"#([^\W_]\w*)")
 # A run of capitalised words (with "al", "bin", "de", "of" inside): one name.
 _CAPITALISED = r"[A-Z][^\W_]*"
@@ -86,15 +88,16 @@ def words(text: str, lang: str) -> list[str]:
 # names, title overlap); a briefing has tens of sentences, a build thousands.
 @functools.lru_cache(maxsize=8192)
 def _words(text: str, lang: str) -> tuple[str, ...]:
-    stop = stopwords(lang)
-    result = []
-    for word in _WORD.findall(normalise(text)):
-        if _is_stopword(word, stop):
-            continue
-        stem = _stem(word, lang)
-        if len(stem) > 1 or stem.isdigit():
-            result.append(stem)
-    return tuple(result)
+    return tuple(stem for stem in (_content_stem(word, lang) for word in _folded_words(text)) if stem)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _content_stem(word: str, lang: str) -> str | None:
+    """The stem of a folded word, or None for a stopword or a one-letter stem."""
+    if _is_stopword(word, stopwords(lang)):
+        return None
+    stem = _stem(word, lang)
+    return stem if len(stem) > 1 or stem.isdigit() else None
 
 
 def _is_stopword(word: str, stop: frozenset[str]) -> bool:
@@ -102,7 +105,6 @@ def _is_stopword(word: str, stop: frozenset[str]) -> bool:
     return word in stop or (len(word) > 2 and word[0] in "وف" and word[1:] in stop)
 
 
-@functools.lru_cache(maxsize=65536)
 def _stem(word: str, lang: str) -> str:
     if _ARABIC_LETTER.match(word):
         return light_stem(word)
@@ -150,23 +152,44 @@ def _bare(word: str) -> str:
     return word
 
 
+# Every sentence is asked about four word lists, numbers and years: it is
+# normalised and split once, and each distinct word looked up once per list.
 @functools.lru_cache(maxsize=8192)
+def _normalised(text: str) -> str:
+    return normalise(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _folded_words(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(_normalised(text)))
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _kinds_of(word: str, lang: str) -> tuple[str, ...]:
+    """The lexicon lists of `lang` that hold `word`."""
+    bare = _bare(word)
+    return tuple(kind for kind, listed in lexicon(lang).items() if word in listed or bare in listed)
+
+
+@functools.lru_cache(maxsize=8192)
+def _kind_counts(text: str, lang: str) -> Counter:
+    return Counter(kind for word in _folded_words(text) for kind in _kinds_of(word, lang))
+
+
 def mentions(text: str, lang: str, kind: str) -> int:
     """How many words of `text` are in the `kind` list of `lang`'s lexicon."""
-    listed = lexicon(lang)[kind]
-    return sum(1 for word in _WORD.findall(normalise(text)) if word in listed or _bare(word) in listed)
+    return _kind_counts(text, lang)[kind]
 
 
 def quantities(text: str, lang: str) -> int:
     """How many quantities `text` states (numbers other than years, number words)."""
-    digits = [number for number in _DIGITS.findall(normalise(text)) if not _YEAR.match(number)]
+    digits = [number for number in _DIGITS.findall(_normalised(text)) if not _YEAR.match(number)]
     return len(digits) + mentions(text, lang, "numbers")
 
 
 def has_time(text: str, lang: str) -> bool:
     """Whether `text` places something in time (a year, month, weekday, "recently")."""
-    return bool(any(_YEAR.match(word) for word in _WORD.findall(normalise(text)))
-                or mentions(text, lang, "times"))
+    return bool(_YEAR_WORD.search(_normalised(text)) or mentions(text, lang, "times"))
 
 
 def title_overlap(text: str, about: Topic) -> float:

@@ -1,0 +1,125 @@
+"""Work spread over forked processes: a build's costly, independent pieces
+(key points of each briefing, the search indexes, PDFs) on every core.
+
+Forking starts a worker in milliseconds with everything the build has
+already imported and computed; where fork is not the platform's way
+(macOS, Windows), callers do the work in their own process instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import multiprocessing
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.context import BaseContext
+from typing import Any, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+def fork_context() -> BaseContext | None:
+    """The fork start method where it is safe and usual (Linux), else None."""
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return None
+
+
+def pool_context() -> BaseContext:
+    """fork where available, else the platform's default start method."""
+    return fork_context() or multiprocessing.get_context()
+
+
+@contextlib.contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Fork with nothing for the workers' garbage collector to collect.
+
+    A forked worker inherits the build's objects but none of its threads.
+    Had it collected, say, a CTranslate2 translator the build no longer
+    used, the destructor would wait forever for its thread pool (seen as
+    a hung build). Everything is frozen before the fork, garbage included,
+    so the workers' collector never looks at it. (Not collected first: a
+    full collection of a large build's heap costs more than the fork.)"""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+_task: Callable[[Any], Any] | None = None  # what map_forked's workers run, inherited by the fork
+
+
+def _run(chunk: list[Any]) -> list[Any]:
+    assert _task is not None, "mirsad: a forked worker started without its task"
+    return [_task(item) for item in chunk]
+
+
+def map_forked(function: Callable[[Item], Result], items: Sequence[Item], jobs: int,
+               least: int = 16, progress: Callable[..., None] = lambda n=1: None) -> list[Result]:
+    """`[function(item) for item in items]`, on `jobs` forked processes when
+    there are at least `least` items (fewer do not repay the forks);
+    `progress(n=k)` is called as k more items are done. `function` need not
+    be picklable (the workers inherit it); items and results must be. A
+    worker that dies takes the map down (BrokenProcessPool): callers that
+    can do the work themselves catch it."""
+    global _task
+    context = fork_context()
+    if context is None or jobs < 2 or len(items) < least:
+        results = []
+        for item in items:
+            results.append(function(item))
+            progress(n=1)
+        return results
+    _task = function
+    try:
+        with ProcessPoolExecutor(min(jobs, len(items)), mp_context=context) as pool:
+            with frozen_heap():  # the first submit forks every worker
+                futures = {pool.submit(_run, chunk): len(chunk) for chunk in _chunks(items, jobs)}
+            for future in as_completed(futures):
+                future.result()  # a failed chunk fails the map now
+                progress(n=futures[future])
+            return [result for future in futures for result in future.result()]
+    finally:
+        _task = None
+
+
+def _chunks(items: Sequence[Item], jobs: int) -> list[list[Item]]:
+    # A few chunks per worker: balanced when items differ in cost, few round trips.
+    size = max(1, len(items) // (jobs * 4))
+    return [list(items[start:start + size]) for start in range(0, len(items), size)]
+
+
+class Background:
+    """`function()` run in one forked process while the build goes on; the
+    result (which must be picklable) is collected with `result()`. Without
+    fork, or with one job, it runs at `result()`, in this process."""
+
+    def __init__(self, function: Callable[[], Result], jobs: int):
+        self.function = function
+        self._pool: ProcessPoolExecutor | None = None
+        self._future: Future | None = None
+        context = fork_context()
+        if context is not None and jobs > 1:
+            global _task
+            _task = lambda _: function()  # noqa: E731 - inherited by the fork below
+            self._pool = ProcessPoolExecutor(1, mp_context=context)
+            with frozen_heap():
+                self._future = self._pool.submit(_run, [None])
+            _task = None
+
+    def result(self) -> Result:
+        """The function's result; if its process died, computed here."""
+        if self._future is None:
+            return self.function()
+        try:
+            return self._future.result()[0]
+        except BrokenProcessPool:
+            return self.function()
+        finally:
+            self._pool.shutdown()
+            self._future = None

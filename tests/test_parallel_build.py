@@ -1,0 +1,127 @@
+"""A build on several cores (MIRSAD_JOBS) makes the same site as on one:
+key points are computed in a pool of processes, the search indexes in
+another process while the pages are written, and the pages rendered in a
+pool. Compiled templates are kept between builds, and a template edit still
+shows on the next build."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from jinja2 import DictLoader, Environment
+from pelican.writers import FileOverwriteFailedError
+
+from conftest import ROOT, SiteMaker
+from mirsad_build.templates import compile_options
+from mirsad_build.writer import ParallelWriter
+from mirsad_summary import lexrank
+
+SITE_ONLY = ["mirsad_build", "mirsad_markdown", "mirsad_i18n", "mirsad_mt", "mirsad_summary", "mirsad_search"]
+
+
+def sentences() -> list[str]:
+    text = (ROOT / "content" / "briefings" / "isis-sirte.md").read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    return [line.strip() for line in text.split(".") if len(line.split()) > 4]
+
+
+def many_briefings(site: SiteMaker, count: int = 24) -> None:
+    """Enough briefings for every pool to fork (summaries fork from 16)."""
+    found = sentences()
+    for number in range(count):
+        body = "\n\n".join(f"{found[(number + k) % len(found)]} {number}." for k in range(5))
+        site.briefing(f"b{number}", f"موجز رقم {number}", body=body, tags=f"[ليبيا, وسم{number % 4}]",
+                      date=f"2017-01-{1 + number % 28:02d} 10:00")
+
+
+def files_of(output: Path) -> dict[str, bytes]:
+    return {path.relative_to(output).as_posix(): path.read_bytes() for path in sorted(output.rglob("*"))
+            if path.is_file()}
+
+
+def test_a_build_on_two_cores_writes_the_same_site_as_on_one(tmp_path):
+    sites = {}
+    for jobs in (1, 2):
+        site = SiteMaker(tmp_path / f"jobs{jobs}")
+        many_briefings(site)
+        built = site.build(MIRSAD_JOBS=jobs, PLUGINS=SITE_ONLY)
+        assert not built.errors, built.errors
+        sites[jobs] = files_of(built.output)
+    assert len(sites[1]) > 100
+    assert sites[1].keys() == sites[2].keys()
+    differing = [name for name in sites[1] if sites[1][name] != sites[2][name]]
+    assert not differing
+    page = sites[2]["ar/briefings/b3.html"].decode()
+    assert 'class="summary' in page and "موجز رقم 3" in page
+
+
+def test_pages_asked_for_twice_fail_as_in_pelican(tmp_path):
+    writer = ParallelWriter(str(tmp_path), settings={"MIRSAD_JOBS": 2})
+    template = Environment(loader=DictLoader({"page": "{{ text }}"})).get_template("page")
+    writer.write_file("a.html", template, {}, text="one")
+    with pytest.raises(FileOverwriteFailedError, match="a.html"):
+        writer.write_file("a.html", template, {}, text="two")
+    writer.write_pending()
+    assert (tmp_path / "a.html").read_text() == "one"
+
+
+def test_pages_are_written_in_the_build_process_when_a_worker_dies(tmp_path, caplog):
+    parent = os.getpid()
+
+    def only_here() -> str:
+        if os.getpid() != parent:
+            os._exit(1)  # a worker killed while rendering (out of memory, a crash in native code)
+        return "written"
+
+    env = Environment(loader=DictLoader({"page": "{{ only_here() }} {{ n }}"}))
+    env.globals["only_here"] = only_here
+    writer = ParallelWriter(str(tmp_path), settings={"MIRSAD_JOBS": 2})
+    for number in range(8):
+        writer.write_file(f"p{number}.html", env.get_template("page"), {}, n=number)
+    writer.write_pending()
+    assert [(tmp_path / f"p{n}.html").read_text() for n in range(8)] == [f"written {n}" for n in range(8)]
+    assert "a page-writing process died" in caplog.text
+
+
+def test_an_edited_template_shows_on_the_next_build(site, tmp_path):
+    import shutil
+
+    shutil.copytree(ROOT / "themes" / "mirsad", tmp_path / "theme")
+    site.briefing("alpha", "عنوان", body="نص الموجز الأول.")
+    built = site.build(THEME=str(tmp_path / "theme"), PLUGINS=SITE_ONLY)
+    assert list((site.root / "cache" / "templates").glob("*.jinja"))  # compiled templates kept
+    template = tmp_path / "theme" / "templates" / "article.html"
+    template.write_text(template.read_text(encoding="utf-8").replace(
+        "{% block content %}", '{% block content %}<p id="edited">edited</p>', 1), encoding="utf-8")
+    assert 'id="edited"' not in built.text("ar/briefings/alpha.html")
+    built = site.build(THEME=str(tmp_path / "theme"), PLUGINS=SITE_ONLY)
+    assert 'id="edited"' in built.text("ar/briefings/alpha.html")
+
+
+def test_compiled_templates_are_not_shared_between_environments_that_compile_differently():
+    plain = Environment()
+    assert compile_options(plain) == compile_options(Environment())
+    assert compile_options(plain) != compile_options(Environment(trim_blocks=True))
+    assert compile_options(plain) != compile_options(Environment(autoescape=True))
+    assert compile_options(plain) != compile_options(Environment(extensions=["jinja2.ext.i18n"]))
+
+
+def test_pagerank_favours_the_sentence_the_others_support():
+    # 0 is similar to 1, 2 and 3, which share nothing with each other; 4 shares nothing at all.
+    weights = [[0, .5, .5, .5, 0], [.5, 0, 0, 0, 0], [.5, 0, 0, 0, 0], [.5, 0, 0, 0, 0], [0, 0, 0, 0, 0]]
+    scores = lexrank.pagerank(weights, [1.0] * 5, alpha=0.85)
+    assert sum(scores) == pytest.approx(1.0)
+    assert max(range(5), key=scores.__getitem__) == 0
+    assert scores[1] == pytest.approx(scores[2]) == pytest.approx(scores[3])
+    # With the graph given no weight, the ranking is the prior.
+    assert lexrank.pagerank(weights, [1, 2, 3, 4, 10], alpha=0.0) == pytest.approx([.05, .1, .15, .2, .5])
+    with pytest.raises(lexrank.RankingError):
+        lexrank.pagerank(weights, [1.0] * 5, alpha=0.99, max_iterations=1)
+
+
+def test_similarities_are_cosines_of_tfidf_vectors():
+    matrix = lexrank.similarities([["سرت", "داعش"], ["سرت", "داعش"], ["طرابلس"], []])
+    assert matrix[0][1] == pytest.approx(1.0) and matrix[1][0] == pytest.approx(1.0)
+    assert matrix[0][2] == matrix[2][3] == matrix[3][0] == 0.0
+    assert [matrix[i][i] for i in range(4)] == [0.0] * 4
