@@ -125,3 +125,16 @@ def test_similarities_are_cosines_of_tfidf_vectors():
     assert matrix[0][1] == pytest.approx(1.0) and matrix[1][0] == pytest.approx(1.0)
     assert matrix[0][2] == matrix[2][3] == matrix[3][0] == 0.0
     assert [matrix[i][i] for i in range(4)] == [0.0] * 4
+
+
+def test_pages_are_rendered_in_one_pool_at_the_end(tmp_path, monkeypatch):
+    # Pelican asks for pages its settings turn off (an empty save_as) between
+    # the others; they must not make the writer render what it holds early.
+    writer = ParallelWriter(str(tmp_path), settings={"MIRSAD_JOBS": 2})
+    flushes = []
+    monkeypatch.setattr(writer, "write_pending", lambda: flushes.append(len(writer._pending)))
+    template = Environment(loader=DictLoader({"page": "{{ n }}"})).get_template("page")
+    for number in range(6):
+        writer.write_file(f"p{number}.html", template, {}, n=number)
+        writer.write_file("", template, {}, n=number)
+    assert flushes == [] and len(writer._pending) == 6

@@ -43,7 +43,9 @@ class ParallelWriter(Writer):
     def write_file(self, name, template, context, relative_urls=False, paginated=None,
                    template_name=None, override_output=False, url=None, **kwargs) -> None:
         arguments = (name, template, context, relative_urls, paginated, template_name, override_output, url)
-        if not name or self.jobs < 2 or override_output:
+        if not name:
+            return None  # a page the settings turn off (TAG_SAVE_AS = "" and the like)
+        if self.jobs < 2 or override_output:
             self.write_pending()  # what was asked before is written before
             return super().write_file(*arguments, **kwargs)
         path = sanitised_join(self.output_path, name)
