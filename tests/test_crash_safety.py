@@ -238,15 +238,18 @@ def build_phase(leader: int, staging: Path | None) -> str:
         return "writing pages"
     if ".pdf" in staged:
         return "publishing pdfs"
-    if any(group[pid][0] == main for pid in pelicans):
+    workers = any(group[pid][0] == main for pid in pelicans)
+    libraries = _read(f"/proc/{main}/maps")
+    if workers and b"libpango" in libraries:
         return "pdf rendering"  # forked PDF workers are running
     if any(link.endswith("translation-memory.sqlite") for link in _open_files(main)):
         return "translation"  # the memory is open from loading the models to the commit
-    libraries = _read(f"/proc/{main}/maps")
     if b"libpango" in libraries:
         return "pdf set-up"  # WeasyPrint loaded: planning, fonts, before the workers
     if b"ctranslate2" in libraries:
         return "summaries"  # after the translation, before the PDFs
+    if workers:
+        return "reading"  # key points are ranked in forked workers meanwhile
     return "pelican start"  # imports, settings, reading the briefings
 
 

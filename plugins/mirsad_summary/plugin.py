@@ -1,7 +1,11 @@
 """mirsad_summary: a summary box (key points + facts) on every version of
 every briefing, as `article.summary_box` (see box.py).
 
-Receiver:
+Receivers:
+- content_object_init: each original's key points start being ranked in
+  other processes as soon as it is read (summarise.StoredKeyPoints.start);
+- article_generator_pretaxonomy: every briefing is read; those points are
+  collected and the workers end (before translation);
 - article_generator_finalized: after the reviewed translations (mirsad_i18n,
   pretaxonomy) and the machine translations (mirsad_mt, finalized: list
   mirsad_summary after mirsad_mt in PLUGINS) are attached, and before
@@ -29,17 +33,33 @@ from .box import Points, SummaryBox, Text, authored_points, make_box, points_for
 from .summarise import Request, StoredKeyPoints
 
 logger = logging.getLogger(__name__)
+_BUILD_KEY = "_MIRSAD_SUMMARISER"  # where the build's Summariser is kept, in its settings
 
 
 class Summariser:
     """Everything a build needs to make boxes: settings, languages, taxonomy."""
 
-    def __init__(self, generator):
-        self.config = summary_config.load(generator.settings)
+    def __init__(self, settings: dict[str, Any]):
+        self.config = summary_config.load(settings)
         self.options = summary_config.options(self.config)
-        self.i18n = i18n_config.load(generator.settings)
-        self.tags: dict[str, dict[str, str]] = site_taxonomy(generator.settings)["tags"]
-        self.stored = StoredKeyPoints(os.path.join(generator.settings["CACHE_PATH"], "summaries.json"))
+        self.i18n = i18n_config.load(settings)
+        self.tags: dict[str, dict[str, str]] = site_taxonomy(settings)["tags"]
+        self.stored = StoredKeyPoints(os.path.join(settings["CACHE_PATH"], "summaries.json"))
+
+    @classmethod
+    def of(cls, settings: dict[str, Any]) -> Summariser:
+        """The build's Summariser: one from the first briefing read to the boxes."""
+        if _BUILD_KEY not in settings:
+            settings[_BUILD_KEY] = cls(settings)
+        return settings[_BUILD_KEY]
+
+    def start_ranking(self, article: Article) -> None:
+        """Start ranking a just-read original on the other cores."""
+        if not authored_points(article):
+            # Its raw body: `content` would resolve {static} links before the
+            # static files are known, and keep that. For a body without such
+            # links both are the same, so the key points are found stored.
+            self.stored.start(self._request(article, article._content), jobs(article.settings))
 
     def direction(self, lang: str) -> str:
         return self.i18n.language(lang).direction
@@ -61,10 +81,12 @@ class Summariser:
     def compute_points(self, originals: list[Article], jobs: int) -> None:
         """Compute the points of every original that needs computed points,
         on `jobs` processes, so that `attach` finds them stored."""
-        requests = [Request(article.content, article.lang, article.title, tuple(self._names_in(article)),
-                            self.options)
-                    for article in originals if not authored_points(article)]
+        requests = [self._request(article, article.content) for article in originals
+                    if not authored_points(article)]
         self.stored.compute_missing(requests, jobs)
+
+    def _request(self, article: Article, html: str) -> Request:
+        return Request(html, article.lang, article.title, tuple(self._names_in(article)), self.options)
 
     def _names_in(self, article: Article) -> list[str]:
         """Its tags and places, in its own language where taxonomy.yml says."""
@@ -110,9 +132,30 @@ def originals(generator) -> list[Article]:
 
 
 @when_enabled("mirsad_summary")
+def rank_while_reading(content) -> None:
+    """Key points are ranked in other processes while Pelican reads the
+    other briefings (translations get theirs from their original)."""
+    if not isinstance(content, Article) or content.metadata.get("translation"):
+        return
+    try:
+        Summariser.of(content.settings).start_ranking(content)
+    except Exception:  # noqa: BLE001 - only a head start: attach_boxes meets and reports the problem
+        return
+
+
+@when_enabled("mirsad_summary")
+def finish_ranking(generator) -> None:
+    """Once every briefing is read: the points ranked meanwhile are taken
+    in, and their workers end before translation takes the cores."""
+    if _BUILD_KEY in generator.settings:
+        generator.settings[_BUILD_KEY].stored.collect_started()
+
+
+@when_enabled("mirsad_summary")
 def attach_boxes(generator) -> None:
     with stages.stage(generator.settings, "summarise"):
-        summariser = Summariser(generator)
+        summariser = Summariser.of(generator.settings)
+        del generator.settings[_BUILD_KEY]  # the next build starts anew
         found = originals(generator)
         summariser.compute_points(found, jobs(generator.settings))
         for original in found:
@@ -124,4 +167,6 @@ def attach_boxes(generator) -> None:
 
 
 def register() -> None:
+    signals.content_object_init.connect(rank_while_reading)
+    signals.article_generator_pretaxonomy.connect(finish_ranking)
     signals.article_generator_finalized.connect(attach_boxes)

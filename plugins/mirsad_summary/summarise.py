@@ -20,12 +20,13 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from mirsad_common.jsoncache import JsonCache, key_of
-from mirsad_common.processes import map_forked
+from mirsad_common.processes import fork_context, frozen_heap, map_forked
 from mirsad_common.progress import progress_bar
 from mirsad_text.sentences import split_sentences
 
@@ -230,6 +231,8 @@ class StoredKeyPoints:
 
     def __init__(self, path: str):
         self.cache = JsonCache(path, _code_revision())
+        self._pool: ProcessPoolExecutor | None = None
+        self._started: dict[str, Future] = {}
 
     def __call__(self, html: str, lang: str, title: str = "", names: list[str] | None = None,
                  options: Options = Options()) -> list[Pick]:
@@ -242,9 +245,37 @@ class StoredKeyPoints:
         self.cache.put(key, [asdict(pick) for pick in picks])
         return picks
 
+    def start(self, request: Request, jobs: int) -> None:
+        """Start computing `request`, unless stored, on a pool of `jobs`
+        processes, while the build goes on (reading the other briefings);
+        `compute_missing` collects the result."""
+        context = fork_context()
+        key = request.key()
+        if context is None or jobs < 2 or key in self._started or self.cache.get(key) is not None:
+            return
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(jobs, mp_context=context)
+        with frozen_heap():  # the first submit forks the workers
+            self._started[key] = self._pool.submit(_stored_form, request)
+
+    def collect_started(self) -> None:
+        """Wait for what `start` started; its workers end."""
+        for key, future in self._started.items():
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                continue  # computed again below, or by the build itself
+            if result is not None:
+                self.cache.put(key, result)
+        self._started = {}
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
     def compute_missing(self, requests: list[Request], jobs: int) -> None:
         """Compute the points of every request not stored yet, on `jobs`
         processes: a cold build ranks every briefing."""
+        self.collect_started()
         missing = {key: request for request in requests
                    if self.cache.get(key := request.key()) is None}
         try:
