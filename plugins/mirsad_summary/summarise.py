@@ -248,7 +248,7 @@ class StoredKeyPoints:
     def start(self, request: Request, jobs: int) -> None:
         """Start computing `request`, unless stored, on a pool of `jobs`
         processes, while the build goes on (reading the other briefings);
-        `compute_missing` collects the result."""
+        `collect_started` (or `compute_missing`) takes the result in."""
         context = fork_context()
         key = request.key()
         if context is None or jobs < 2 or key in self._started or self.cache.get(key) is not None:
