@@ -94,6 +94,35 @@ def _chunks(items: Sequence[Item], jobs: int) -> list[list[Item]]:
     return [list(items[start:start + size]) for start in range(0, len(items), size)]
 
 
+class ForkedPool:
+    """Tasks handed in as the build goes on (a picklable function and
+    arguments), run on `jobs` forked processes, started at the first task.
+    Without fork, or with one job, there is no pool (`available` is False):
+    the caller does the work itself."""
+
+    def __init__(self, jobs: int):
+        self._context = fork_context() if jobs > 1 else None
+        self._jobs = jobs
+        self._pool: ProcessPoolExecutor | None = None
+
+    @property
+    def available(self) -> bool:
+        return self._context is not None
+
+    def submit(self, function: Callable[..., Result], *args: Any) -> Future:
+        assert self._context is not None, "mirsad: ForkedPool.submit without a pool (check `available`)"
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self._jobs, mp_context=self._context)
+        with frozen_heap():  # the first submit forks the workers
+            return self._pool.submit(function, *args)
+
+    def close(self) -> None:
+        """Wait for the workers to end."""
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+
 class Background:
     """`function()` run in one forked process while the build goes on; the
     result (which must be picklable) is collected with `result()`. Without

@@ -38,10 +38,14 @@ class LanguageIndex:
     seconds: float
 
 
+def _index_cache(settings: dict[str, Any]) -> IndexCache:
+    return IndexCache(os.path.join(settings["CACHE_PATH"], "search"))
+
+
 def build_indexes(site: Any, settings: dict[str, Any]) -> list[LanguageIndex]:
     """Each language's index script, built into the cache unless stored already."""
     config = search_config.load(settings)
-    cache = IndexCache(os.path.join(settings["CACHE_PATH"], "search"))
+    cache = _index_cache(settings)
     os.makedirs(cache.directory, exist_ok=True)
     built = []
     for language in site.config.languages:
@@ -89,7 +93,7 @@ class SearchGenerator(Generator):
 
     def _publish(self, writer, site: Any, indexes: list[LanguageIndex]) -> None:
         config = search_config.load(self.settings)
-        cache = IndexCache(os.path.join(self.settings["CACHE_PATH"], "search"))
+        cache = _index_cache(self.settings)
         pages = {lang: config["page_save_as"].format(lang=lang) for lang in site.config.codes}
         for language, index in zip(site.config.languages, indexes):
             index_as = config["index_save_as"].format(lang=index.lang)

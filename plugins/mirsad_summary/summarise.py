@@ -20,13 +20,13 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from mirsad_common.jsoncache import JsonCache, key_of
-from mirsad_common.processes import fork_context, frozen_heap, map_forked
+from mirsad_common.processes import ForkedPool, map_forked
 from mirsad_common.progress import progress_bar
 from mirsad_text.sentences import split_sentences
 
@@ -231,7 +231,7 @@ class StoredKeyPoints:
 
     def __init__(self, path: str):
         self.cache = JsonCache(path, _code_revision())
-        self._pool: ProcessPoolExecutor | None = None
+        self._early: ForkedPool | None = None
         self._started: dict[str, Future] = {}
 
     def __call__(self, html: str, lang: str, title: str = "", names: list[str] | None = None,
@@ -249,14 +249,12 @@ class StoredKeyPoints:
         """Start computing `request`, unless stored, on a pool of `jobs`
         processes, while the build goes on (reading the other briefings);
         `collect_started` (or `compute_missing`) takes the result in."""
-        context = fork_context()
+        if self._early is None:
+            self._early = ForkedPool(jobs)
         key = request.key()
-        if context is None or jobs < 2 or key in self._started or self.cache.get(key) is not None:
+        if not self._early.available or key in self._started or self.cache.get(key) is not None:
             return
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(jobs, mp_context=context)
-        with frozen_heap():  # the first submit forks the workers
-            self._started[key] = self._pool.submit(_stored_form, request)
+        self._started[key] = self._early.submit(_stored_form, request)
 
     def collect_started(self) -> None:
         """Wait for what `start` started; its workers end."""
@@ -268,9 +266,8 @@ class StoredKeyPoints:
             if result is not None:
                 self.cache.put(key, result)
         self._started = {}
-        if self._pool is not None:
-            self._pool.shutdown()
-            self._pool = None
+        if self._early is not None:
+            self._early.close()
 
     def compute_missing(self, requests: list[Request], jobs: int) -> None:
         """Compute the points of every request not stored yet, on `jobs`
