@@ -5,6 +5,7 @@ what the second build did from its own record, `cache/last-build.json`."""
 
 from __future__ import annotations
 
+import compileall
 import json
 import shutil
 import struct
@@ -73,6 +74,18 @@ def test_summary_setting_or_text_change_recomputes_the_points_it_affects(project
                      date="2017-02-01 09:00")
     record = build(project, MIRSAD_SUMMARY={"max_points": 3})
     assert 0 < record["counts"]["summaries_computed"] < computed
+
+
+def test_bytecode_beside_the_plugins_is_no_part_of_the_summariser_revision():
+    """Python writes __pycache__ folders beside the plugins' sources (unless
+    PYTHONDONTWRITEBYTECODE is set): the build neither fails on them nor
+    recomputes every key point once they appear."""
+    from mirsad_summary.summarise import _code_revision
+
+    before = _code_revision()
+    assert compileall.compile_dir(ROOT / "plugins" / "mirsad_text", quiet=1)
+    assert (ROOT / "plugins" / "mirsad_text" / "stopwords" / "__pycache__").is_dir()
+    assert _code_revision() == before
 
 
 def test_an_edit_rebuilds_the_search_index_of_every_language_it_shows_in(project):

@@ -8,6 +8,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import network_guard
 from conftest import ROOT
@@ -251,3 +253,32 @@ def test_damaged_memory_is_moved_aside_and_the_build_goes_on(mt_site):
     kept = list(memory.parent.glob("tm.sqlite.damaged-*"))
     assert kept and kept[0].read_bytes().startswith(b"this is not an SQLite")
     assert "ar→en: 0 segments translated" in _report(build(mt_site))  # the new memory works
+
+
+# --- batches -------------------------------------------------------------------
+
+@given(st.lists(st.integers(1, 300), max_size=200), st.integers(1, 40), st.integers(1, 4096))
+@settings(max_examples=200, deadline=None, derandomize=True)
+def test_batches_hold_every_sentence_once_within_both_limits(lengths, most_examples, most_tokens):
+    from mirsad_mt.engine import length_groups
+
+    groups = length_groups(lengths, most_examples, most_tokens)
+    assert sorted(i for group in groups for i in group) == list(range(len(lengths)))
+    for group in groups:
+        longest = max(lengths[i] for i in group)
+        assert len(group) <= most_examples
+        assert len(group) == 1 or len(group) * longest <= most_tokens  # one too long sentence goes alone
+    order = [lengths[i] for group in groups for i in group]
+    assert order == sorted(order)  # similar lengths together, so each call's output cap fits them
+
+
+def test_small_token_batches_translate_the_same_as_large_ones(tmp_path):
+    from mirsad_mt.engine import CTranslate2Engine, EngineOptions
+    from mirsad_mt.packages import install_archive
+
+    package = install_archive(FIXTURES / "translate-ar_en-test-1.0.argosmodel", tmp_path, ("ar", "en"))
+    sentences = [FRAGILE, ACTIVE, CLASHES, " ".join([FRAGILE, ACTIVE, CLASHES]), "سرت.", FRAGILE * 3]
+    large = CTranslate2Engine(package, EngineOptions(intra_threads=1)).translate(sentences)
+    small = CTranslate2Engine(package, EngineOptions(intra_threads=1, max_batch_tokens=24)).translate(sentences)
+    assert small == large
+    assert large[0] == "The security situation in Libya remains fragile."

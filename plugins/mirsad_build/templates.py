@@ -49,6 +49,9 @@ def compile_options(environment: Environment) -> str:
 
 def use_template_cache(settings: dict[str, Any]) -> None:
     """Give every Jinja environment of this build the cache (Pelican makes
-    them from JINJA_ENVIRONMENT once the plugins are initialised)."""
+    them from JINJA_ENVIRONMENT once the plugins are initialised). Each
+    environment lives for one build, so it need not look at a template's
+    file again (`auto_reload`) every time a page or an include asks for it."""
     directory = os.path.join(settings["CACHE_PATH"], "templates")
-    settings["JINJA_ENVIRONMENT"] = {**settings["JINJA_ENVIRONMENT"], "bytecode_cache": TemplateCache(directory)}
+    settings["JINJA_ENVIRONMENT"] = {**settings["JINJA_ENVIRONMENT"], "bytecode_cache": TemplateCache(directory),
+                                     "auto_reload": False}

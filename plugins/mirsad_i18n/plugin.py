@@ -12,6 +12,7 @@ import logging
 
 from pelican import signals
 
+from mirsad_common.settings import once_per_build
 from mirsad_common.signals import when_enabled
 
 from . import config as i18n_config
@@ -26,7 +27,9 @@ logger = logging.getLogger(__name__)
 @when_enabled("mirsad_i18n")
 def install_templating(generator) -> None:
     config = i18n_config.load(generator.settings)
-    catalogs = Catalogs(config.options["catalog_dir"], config.codes, config.source.code)
+    # Read once per build, for every generator's environment.
+    catalogs = once_per_build(generator.settings, "MIRSAD_I18N_CATALOGS", lambda: Catalogs(
+        config.options["catalog_dir"], config.codes, config.source.code))
     catalogs.install(generator.env)
     generator.env.globals.update(I18N=config)
 

@@ -29,6 +29,9 @@ DEFAULTS: dict[str, Any] = {
     # Engine (measured defaults: see README, "Performance").
     "beam_size": 2,
     "max_batch_size": 32,
+    # Source tokens per batch (padding included): bounds the memory of a
+    # batch of long sentences.
+    "max_batch_tokens": 2048,
     "compute_type": "int8",
     "inter_threads": 1,
     # Threads per translation; None: MIRSAD_JOBS (every core by default).
@@ -72,6 +75,7 @@ def _load(settings: dict[str, Any]) -> MTConfig:
         strict=bool(options["strict"]),
         engine=EngineOptions(
             beam_size=options["beam_size"], max_batch_size=options["max_batch_size"],
+            max_batch_tokens=options["max_batch_tokens"],
             compute_type=options["compute_type"], inter_threads=options["inter_threads"],
             intra_threads=options["intra_threads"] or jobs(settings), max_length_ratio=options["max_length_ratio"],
         ),

@@ -30,6 +30,9 @@ class Engine(Protocol):
 class EngineOptions:
     beam_size: int = 2
     max_batch_size: int = 32  # examples per batch
+    # Source tokens per batch, padding included: caps the memory a batch of
+    # long sentences takes (beams and decoder caches grow with it).
+    max_batch_tokens: int = 2048
     compute_type: str = "int8"
     inter_threads: int = 1
     intra_threads: int = 0  # 0: CTranslate2 picks (one per core)
@@ -59,20 +62,16 @@ class CTranslate2Engine:
 
     def translate(self, texts: list[str]) -> list[str]:
         tokens = self._pieces.encode(texts, out_type=str)
-        # Sentences of similar length go together, one batch per translator
-        # thread per call, each call with its own output-length cap: one
-        # global cap lets every short sentence decode as long as the longest
-        # one whenever the model fails to stop.
-        order = sorted(range(len(tokens)), key=lambda i: len(tokens[i]))
-        group = self.options.max_batch_size * max(1, self.options.inter_threads)
         outputs: list[str] = [""] * len(tokens)
-        for start in range(0, len(order), group):
-            indices = order[start:start + group]
+        threads = max(1, self.options.inter_threads)
+        groups = length_groups([len(piece) for piece in tokens], self.options.max_batch_size * threads,
+                               self.options.max_batch_tokens * threads)
+        for indices in groups:
             batch = [tokens[i] for i in indices]
             cap = int(len(batch[-1]) * self.options.max_length_ratio)
             results = self._translator.translate_batch(
                 batch,
-                max_batch_size=self.options.max_batch_size,
+                max_batch_size=-(-len(batch) // threads),  # one batch per translator thread
                 batch_type="examples",
                 beam_size=self.options.beam_size,
                 max_decoding_length=max(self.options.min_max_length, cap),
@@ -81,6 +80,24 @@ class CTranslate2Engine:
             for index, result in zip(indices, results):
                 outputs[index] = self._pieces.decode(result.hypotheses[0]).strip()
         return outputs
+
+
+def length_groups(lengths: list[int], most_examples: int, most_tokens: int) -> list[list[int]]:
+    """Indices of sentences of similar length, shortest first: one group per
+    engine call, each call with its own output-length cap (one global cap
+    lets every short sentence decode as long as the longest one whenever
+    the model fails to stop). A group holds at most `most_examples`
+    sentences and `most_tokens` source tokens, padding included; a sentence
+    longer than that goes alone."""
+    groups: list[list[int]] = []
+    group: list[int] = []
+    for index in sorted(range(len(lengths)), key=lengths.__getitem__):
+        # Sorted, so this sentence is the group's longest: it sets the padding.
+        if group and (len(group) == most_examples or (len(group) + 1) * lengths[index] > most_tokens):
+            groups.append(group)
+            group = []
+        group.append(index)
+    return groups + [group] if group else groups
 
 
 class PivotEngine:

@@ -56,9 +56,11 @@ def _fold_char(char: str) -> str:
     return LATIN_EXTRA.get(folded, folded)
 
 
-def _fold_table() -> dict[str, str]:
+@functools.cache
+def fold_table() -> dict[str, str]:
     """Every character that folding changes (once lower-cased, as the browser
-    does first), with its replacement, in code point order."""
+    does first), with its replacement, in code point order. Made on first
+    use, in the process that builds the indexes, not at import."""
     # The only characters _fold_char can change: those of the Arabic table,
     # the Latin ranges, the extra letters, and those case folding changes,
     # looked for in the Basic Multilingual Plane (NFKC has already folded the
@@ -75,13 +77,14 @@ def _fold_table() -> dict[str, str]:
     return table
 
 
-FOLD_TABLE: dict[str, str] = _fold_table()
-_FOLD = str.maketrans(FOLD_TABLE)
+@functools.cache
+def _fold_translation() -> dict[int, str]:
+    return str.maketrans(fold_table())
 
 
 def fold(text: str) -> str:
     """Fold `text` for matching (never for display)."""
-    return arabic.normalise(text).lower().translate(_FOLD)
+    return arabic.normalise(text).lower().translate(_fold_translation())
 
 
 def words(text: str) -> list[str]:
@@ -190,7 +193,7 @@ def terms(text: str, lang: str) -> list[str]:
 def browser_data(lang: str) -> dict[str, Any]:
     """What search.js needs to treat a query as the index treated documents."""
     data: dict[str, Any] = {
-        "fold": FOLD_TABLE,
+        "fold": fold_table(),
         "stop": {"label": stop_label(lang), "words": sorted(folded_stopwords(lang))},
     }
     chosen = stemmer(lang)

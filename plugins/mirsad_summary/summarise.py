@@ -251,8 +251,10 @@ class StoredKeyPoints:
         `collect_started` (or `compute_missing`) takes the result in."""
         if self._early is None:
             self._early = ForkedPool(jobs)
+        if not self._early.available:
+            return
         key = request.key()
-        if not self._early.available or key in self._started or self.cache.get(key) is not None:
+        if key in self._started or self.cache.get(key) is not None:
             return
         self._started[key] = self._early.submit(_stored_form, request)
 
@@ -298,8 +300,10 @@ def _stored_form(request: Request) -> list[dict] | None:
 def _code_revision() -> str:
     here = Path(__file__).resolve().parent
     text = here.parent / "mirsad_text"
-    files = sorted([*here.glob("*.py"), *(here / "lexicon").glob("*"), *text.rglob("*.py"),
-                    *(text / "stopwords").glob("*")])
+    # Sources and word lists by name: Python keeps bytecode beside them
+    # (__pycache__), which is no part of the revision.
+    files = sorted([*here.glob("*.py"), *(here / "lexicon").glob("*.yml"), *text.rglob("*.py"),
+                    *(text / "stopwords").glob("*.txt")])
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.name.encode() + path.read_bytes())
