@@ -22,11 +22,12 @@ then, on the same content, the site without translation and PDFs (Arabic
 only: mirsad_markdown, mirsad_i18n, mirsad_summary, mirsad_search), with
 empty caches and rebuilt with nothing changed, against plain Pelican 4.12
 (Python-Markdown, its default theme, the same 10 articles per page): medians
-of 7 interleaved runs, the plugins byte-compiled first as pip does Pelican. Per build it prints the wall time, the stage times the build
-itself records (`cache/last-build.json`: read, translate, summarise, pdf,
-html, search), segments translated/reused, PDFs rendered/reused and the peak
-memory of the whole process tree (the build and its PDF workers, as PSS,
-sampled every 50 ms). Then the ratios the issue sets targets for.
+of 7 interleaved runs, the plugins byte-compiled first as pip does Pelican.
+Per build it prints the wall time, the stage times the build itself records
+(`cache/last-build.json`: read, translate, summarise, pdf, html, search),
+segments translated/reused, PDFs rendered/reused and the peak memory of the
+whole process tree (the build and its PDF workers, as PSS, sampled every
+50 ms). Then the ratios the issue sets targets for.
 """
 
 from __future__ import annotations
