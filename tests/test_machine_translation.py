@@ -283,3 +283,36 @@ def test_small_token_batches_translate_the_same_as_large_ones(tmp_path):
     small = CTranslate2Engine(package, EngineOptions(intra_threads=1, max_batch_tokens=24)).translate(sentences)
     assert small == large
     assert large[0] == "The security situation in Libya remains fragile."
+
+
+def test_a_stopped_translation_keeps_the_chunks_it_finished(tmp_path, monkeypatch):
+    """A cold build of a large archive translates for hours: stopped midway
+    (here after its first chunk of sentences), it keeps what it finished."""
+    from mirsad_mt import routing
+    from mirsad_mt.engine import CTranslate2Engine, EngineOptions
+    from mirsad_mt.memory import TranslationMemory, segment_key
+    from mirsad_mt.packages import install_archive
+
+    package = install_archive(FIXTURES / "translate-ar_en-test-1.0.argosmodel", tmp_path / "models", ("ar", "en"))
+    engine = CTranslate2Engine(package, EngineOptions(intra_threads=1))
+
+    class StoppedAfterOneChunk:  # the real engine; the build is stopped (Ctrl-C) at its second call
+        identity, label, calls = engine.identity, engine.label, 0
+
+        def translate(self, texts):
+            self.calls += 1
+            if self.calls > 1:
+                raise KeyboardInterrupt
+            return engine.translate(texts)
+
+    monkeypatch.setattr(routing, "PROGRESS_CHUNK", 2)
+    path = str(tmp_path / "tm.sqlite")
+    memory = TranslationMemory(path)
+    with pytest.raises(KeyboardInterrupt):
+        routing.CachedEngine(StoppedAfterOneChunk(), "ar→en", memory, routing.Stats()).translate(
+            [FRAGILE, ACTIVE, CLASHES])
+    memory.close()
+    keys = {text: segment_key("raw", text, "ar→en", engine.identity) for text in (FRAGILE, ACTIVE, CLASHES)}
+    kept = TranslationMemory(path).get_many(keys.values())
+    assert kept == {keys[FRAGILE]: "The security situation in Libya remains fragile.",
+                    keys[ACTIVE]: engine.translate([ACTIVE])[0]}

@@ -122,7 +122,7 @@ class TranslationMemory:
     def commit(self) -> None:
         if not self._pending:
             return
-        with self._db:  # one transaction: all of this build's segments or none
+        with self._db:  # one transaction: every pending segment or none
             self._db.execute("BEGIN")
             self._db.executemany(
                 "INSERT OR REPLACE INTO segments VALUES (?, ?, ?, ?, ?, ?, ?)", self._pending.values()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from mirsad_common.progress import progress_bar
@@ -36,21 +37,26 @@ class CachedEngine:
         keys = {text: segment_key("raw", text, self.pair, self.identity) for text in texts}
         known = self.memory.get_many(keys.values())
         missing = [text for text in dict.fromkeys(texts) if keys[text] not in known]
-        if missing:
-            for text, result in zip(missing, self._translate_with_progress(missing)):
+        for chunk, results in self._translated_chunks(missing):
+            for text, result in zip(chunk, results):
                 self.memory.put(keys[text], "raw", self.pair, self.identity, text, result)
                 known[keys[text]] = result
+            # Kept as each chunk is done: a cold build of a large archive takes
+            # hours with real models, and one stopped midway resumes from here.
+            self.memory.commit()
         return [known[keys[text]] for text in texts]
 
-    def _translate_with_progress(self, texts: list[str]) -> list[str]:
+    def _translated_chunks(self, texts: list[str]) -> Iterator[tuple[list[str], list[str]]]:
+        """`texts` and their translations, PROGRESS_CHUNK at a time."""
         if len(texts) <= PROGRESS_CHUNK:
-            return self.engine.translate(texts)
-        results: list[str] = []
+            if texts:
+                yield texts, self.engine.translate(texts)
+            return
         with progress_bar(f"mirsad_mt: translating {self.pair}", len(texts)) as advance:
             for start in range(0, len(texts), PROGRESS_CHUNK):
-                results += self.engine.translate(texts[start:start + PROGRESS_CHUNK])
-                advance(n=min(PROGRESS_CHUNK, len(texts) - start))
-        return results
+                chunk = texts[start:start + PROGRESS_CHUNK]
+                yield chunk, self.engine.translate(chunk)
+                advance(n=len(chunk))
 
 
 @dataclass
