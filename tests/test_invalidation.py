@@ -76,16 +76,31 @@ def test_summary_setting_or_text_change_recomputes_the_points_it_affects(project
     assert 0 < record["counts"]["summaries_computed"] < computed
 
 
-def test_bytecode_beside_the_plugins_is_no_part_of_the_summariser_revision():
+def test_bytecode_beside_the_plugins_is_no_part_of_the_code_revisions():
     """Python writes __pycache__ folders beside the plugins' sources (unless
     PYTHONDONTWRITEBYTECODE is set): the build neither fails on them nor
-    recomputes every key point once they appear."""
+    recomputes every key point and search index once they appear."""
+    from mirsad_search.cache import code_revision
     from mirsad_summary.summarise import _code_revision
 
-    before = _code_revision()
+    revisions = [_code_revision, code_revision.__wrapped__]
+    before = [revision() for revision in revisions]
     assert compileall.compile_dir(ROOT / "plugins" / "mirsad_text", quiet=1)
+    assert compileall.compile_dir(ROOT / "plugins" / "mirsad_search", quiet=1)
     assert (ROOT / "plugins" / "mirsad_text" / "stopwords" / "__pycache__").is_dir()
-    assert _code_revision() == before
+    assert [revision() for revision in revisions] == before
+
+
+def test_an_unchanged_site_is_searchable_without_analysing_its_text_again(project, monkeypatch):
+    build(project)
+
+    def analysed(text: str) -> list[str]:
+        raise AssertionError(f"the text of an unchanged site was analysed: {text[:40]!r}")
+
+    monkeypatch.setattr("mirsad_search.documents.words", analysed)
+    assert build(project)["counts"]["search_indexes_reused"] == 3
+    monkeypatch.undo()
+    assert build(project, MIRSAD_SEARCH={"body_words": 3})["counts"]["search_indexes_built"] == 3
 
 
 def test_an_edit_rebuilds_the_search_index_of_every_language_it_shows_in(project):

@@ -7,6 +7,7 @@ shows on the next build."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from pelican.writers import FileOverwriteFailedError
 from conftest import ROOT, SiteMaker
 from mirsad_build.templates import compile_options
 from mirsad_build.writer import ParallelWriter
+from mirsad_common.processes import map_forked
 from mirsad_summary import lexrank
 
 SITE_ONLY = ["mirsad_build", "mirsad_markdown", "mirsad_i18n", "mirsad_mt", "mirsad_summary", "mirsad_search"]
@@ -82,6 +84,19 @@ def test_pages_are_written_in_the_build_process_when_a_worker_dies(tmp_path, cap
     writer.write_pending()
     assert [(tmp_path / f"p{n}.html").read_text() for n in range(8)] == [f"written {n}" for n in range(8)]
     assert "a page-writing process died" in caplog.text
+
+
+def test_two_jobs_are_the_build_process_and_one_forked_worker():
+    # The build's process would only wait for its workers: it takes the
+    # tasks no worker has begun, from the last back.
+    def whose(number: int) -> tuple[int, int]:
+        time.sleep(0.01)
+        return number, os.getpid()
+
+    results = map_forked(whose, range(40), jobs=2)
+    assert [number for number, _ in results] == list(range(40))
+    processes = {pid for _, pid in results}
+    assert os.getpid() in processes and len(processes) == 2
 
 
 def test_an_edited_template_shows_on_the_next_build(site, tmp_path):

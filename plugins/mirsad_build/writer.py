@@ -4,8 +4,8 @@ Pelican writes pages one by one as each generator asks (`write_file`), in
 one process: rendering the templates was the largest stage of a rebuild
 (11 of 31 s for 1,000 briefings in three languages). This Writer records
 each page instead, and `write_pending()`, at the end of the build, renders
-them all on MIRSAD_JOBS forked processes, each with Pelican's own
-`write_file`. Rendering has no effect on the build but the files it
+them all on MIRSAD_JOBS processes (this one and forked ones), each with
+Pelican's own `write_file`. Rendering has no effect on the build but the files it
 writes, so the order does not matter, with two exceptions kept in order:
 a write that may override another (`override_output`), and feeds.
 
@@ -61,7 +61,7 @@ class ParallelWriter(Writer):
         return None
 
     def write_pending(self) -> None:
-        """Render and write every page recorded so far, on `jobs` processes."""
+        """Render and write every page recorded so far, on `jobs` processes (this one among them)."""
         pending, self._pending = self._pending, []
         if not pending:
             return
@@ -74,6 +74,7 @@ class ParallelWriter(Writer):
                 # A worker died (out of memory, a crash in native code): the
                 # pages are written again here, where an error is reported.
                 logger.warning("mirsad_build: a page-writing process died; writing the pages in one process")
+                self._written_files -= self._pending_paths  # some were written here, and are again
                 for page in pending:
                     self._write(page)
         self._written_files |= self._pending_paths

@@ -6,12 +6,24 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
+from pathlib import Path
 
 
 def sha256_file(path: str | os.PathLike) -> str:
     """The SHA-256 of a file's bytes, read in blocks (models can be large)."""
     with open(path, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def files_digest(paths: Iterable[Path]) -> str:
+    """A SHA-256 of the files' names and bytes: the revision of the code and
+    word lists a cached result was made with. Give files by pattern, not
+    whole folders: Python writes bytecode (__pycache__) beside sources."""
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
 
 
 def publish(cached: str, target: str) -> None:

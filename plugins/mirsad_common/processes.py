@@ -61,12 +61,13 @@ def _run(chunk: list[Any]) -> list[Any]:
 
 def map_forked(function: Callable[[Item], Result], items: Sequence[Item], jobs: int,
                least: int = 16, progress: Callable[..., None] = lambda n=1: None) -> list[Result]:
-    """`[function(item) for item in items]`, on `jobs` forked processes when
-    there are at least `least` items (fewer do not repay the forks);
-    `progress(n=k)` is called as k more items are done. `function` need not
-    be picklable (the workers inherit it); items and results must be. A
-    worker that dies takes the map down (BrokenProcessPool): callers that
-    can do the work themselves catch it."""
+    """`[function(item) for item in items]`, on `jobs` processes when there
+    are at least `least` items (fewer do not repay the forks): `jobs - 1`
+    forked workers and this one, which would otherwise only wait.
+    `progress(n=k)` is called as k more items are done. `function` need
+    not be picklable (the workers inherit it); items and results must be.
+    A worker that dies takes the map down (BrokenProcessPool): callers
+    that can do the work themselves catch it."""
     global _task
     context = fork_context()
     if context is None or jobs < 2 or len(items) < least:
@@ -76,16 +77,36 @@ def map_forked(function: Callable[[Item], Result], items: Sequence[Item], jobs: 
             progress(n=1)
         return results
     _task = function
+    chunks = _chunks(items, jobs)
     try:
-        with ProcessPoolExecutor(min(jobs, len(items)), mp_context=context) as pool:
+        with ProcessPoolExecutor(min(jobs - 1, len(chunks)), mp_context=context) as pool:
             with frozen_heap():  # the first submit forks every worker
-                futures = {pool.submit(_run, chunk): len(chunk) for chunk in _chunks(items, jobs)}
-            for future in as_completed(futures):
+                futures = [pool.submit(_run, chunk) for chunk in chunks]
+            done_here = take_unstarted(futures, lambda index: _run(chunks[index]),
+                                       lambda index: progress(n=len(chunks[index])))
+            waited = {future: index for index, future in enumerate(futures) if index not in done_here}
+            for future in as_completed(waited):
                 future.result()  # a failed chunk fails the map now
-                progress(n=futures[future])
-            return [result for future in futures for result in future.result()]
+                progress(n=len(chunks[waited[future]]))
+            return [result for index, future in enumerate(futures)
+                    for result in (done_here[index] if index in done_here else future.result())]
     finally:
         _task = None
+
+
+def take_unstarted(futures: Sequence[Future], work: Callable[[int], Result],
+                   done: Callable[[int], None] = lambda index: None) -> dict[int, Result]:
+    """Do here, from the last back, each of `futures`' tasks that no worker
+    has begun (`work(index)`, then `done(index)`), until one has: a
+    process that would wait for its workers works with them instead. The
+    workers take tasks from the first on; the results done here, by index."""
+    results: dict[int, Result] = {}
+    for index in reversed(range(len(futures))):
+        if not futures[index].cancel():
+            break  # this one has begun, and every one before it
+        results[index] = work(index)
+        done(index)
+    return results
 
 
 def _chunks(items: Sequence[Item], jobs: int) -> list[list[Item]]:
@@ -96,13 +117,13 @@ def _chunks(items: Sequence[Item], jobs: int) -> list[list[Item]]:
 
 class ForkedPool:
     """Tasks handed in as the build goes on (a picklable function and
-    arguments), run on `jobs` forked processes, started at the first task.
-    Without fork, or with one job, there is no pool (`available` is False):
-    the caller does the work itself."""
+    arguments), run on `workers` forked processes, started at the first
+    task. Without fork, or with no workers, there is no pool (`available`
+    is False): the caller does the work itself."""
 
-    def __init__(self, jobs: int):
-        self._context = fork_context() if jobs > 1 else None
-        self._jobs = jobs
+    def __init__(self, workers: int):
+        self._context = fork_context() if workers > 0 else None
+        self._workers = workers
         self._pool: ProcessPoolExecutor | None = None
 
     @property
@@ -112,7 +133,7 @@ class ForkedPool:
     def submit(self, function: Callable[..., Result], *args: Any) -> Future:
         assert self._context is not None, "mirsad: ForkedPool.submit without a pool (check `available`)"
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self._jobs, mp_context=self._context)
+            self._pool = ProcessPoolExecutor(self._workers, mp_context=self._context)
         with frozen_heap():  # the first submit forks the workers
             return self._pool.submit(function, *args)
 

@@ -84,6 +84,12 @@ class Site:
     def _annotate(self, briefing: Briefing) -> None:
         category = getattr(briefing.original, "category", None)
         for lang, article in briefing.versions.items():
+            # Pelican formats a URL from the settings and a copy of the
+            # metadata on every access: some twenty per version (links,
+            # listings, feeds, the sitemap, PDFs), 4% of writing a site. It
+            # is final once the site is read; Pelican's own override keeps it.
+            if not hasattr(article, "override_url"):
+                article.override_url = article.url
             article.briefing = briefing
             article.language = self.config.language(lang)
             article.tag_terms = [self.registry.term("tag", t) for t in getattr(article, "tags", [])]

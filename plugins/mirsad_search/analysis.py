@@ -37,6 +37,7 @@ from lunr.stemmer import PorterStemmer
 
 from mirsad_text import arabic
 from mirsad_text.stopwords import stopwords
+from mirsad_text.tables import as_sequence
 
 # Latin letters whose accents are folded: Latin-1 Supplement and Latin
 # Extended-A/B (French, and the names of other languages it quotes).
@@ -78,8 +79,8 @@ def fold_table() -> dict[str, str]:
 
 
 @functools.cache
-def _fold_translation() -> dict[int, str]:
-    return str.maketrans(fold_table())
+def _fold_translation() -> list[int | str | None]:
+    return as_sequence(str.maketrans(fold_table()))
 
 
 def fold(text: str) -> str:

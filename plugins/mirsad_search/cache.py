@@ -1,27 +1,45 @@
-"""Skip-unchanged for search indexes: building a lunr index is the costly part
-of the search stage, and an unchanged site gives the same index.
+"""Skip-unchanged for search indexes: analysing the text and building a
+lunr index are the costly parts of the search stage, and an unchanged site
+gives the same index.
 
-An index script is stored under a hash of all it is made from (every
-document's words and result, the settings, the language's browser data, the
-lunr.py version); a build whose documents did not change links the stored
-script into the output instead of building it again.
+An index script is stored under a hash of all it is made from: every
+document's source (body, title, names, result), the settings, and the
+revision of the code and data that turn them into an index (this plugin,
+mirsad_text with its word lists, the versions of the libraries they use,
+Python's Unicode tables). A build whose documents did not change links the
+stored script into the output instead of analysing anything.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
+import unicodedata
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
+from mirsad_common.files import files_digest
+
 # Bump when the index format changes without any input changing.
-INDEX_REVISION = "1"
+INDEX_REVISION = "2"
+
+
+@functools.cache
+def code_revision() -> str:
+    """What turns documents into an index, besides their sources."""
+    here = Path(__file__).resolve().parent
+    text = here.parent / "mirsad_text"
+    libraries = " ".join(f"{name}={version(name)}" for name in ("lunr", "lxml", "snowballstemmer"))
+    return (f"{libraries} unicode={unicodedata.unidata_version} "
+            + files_digest([*here.glob("*.py"), *text.rglob("*.py"), *(text / "stopwords").glob("*.txt")]))
 
 
 def index_key(lang: str, inputs: Any) -> str:
-    digest = hashlib.sha256(f"{INDEX_REVISION}\nlunr={version('lunr')}\n{lang}\n".encode())
+    digest = hashlib.sha256(f"{INDEX_REVISION}\n{code_revision()}\n{lang}\n".encode())
     digest.update(json.dumps(inputs, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8"))
     return digest.hexdigest()[:20]
 

@@ -21,18 +21,39 @@ class Document:
     result: dict[str, str]  # what a result shows (keys below)
 
 
-def document(article: Any, lang: str, page_save_as: str, config: dict[str, Any]) -> Document:
-    """The searchable form of one briefing version, linked from the search page."""
-    body = words(body_text(article.content))
-    if config["body_words"]:
-        body = body[: config["body_words"]]
+@dataclass(frozen=True)
+class Source:
+    """What one briefing version's document is made from. An index is
+    stored under its documents' sources, not their words, so that an
+    unchanged site is recognised without analysing its text."""
+
+    body: str  # the HTML body
+    title: str
+    names: tuple[str, ...]  # its tags, category and source, in `lang`
+    result: dict[str, str]
+
+    def key(self) -> tuple[str, str, tuple[str, ...], dict[str, str]]:
+        return self.body, self.title, self.names, self.result
+
+
+def source(article: Any, lang: str, page_save_as: str, config: dict[str, Any]) -> Source:
+    """The searchable parts of one briefing version, linked from the search page."""
     names = [term.name(lang) for term in getattr(article, "tag_terms", [])]
     if getattr(article, "category_term", None):
         names.append(article.category_term.name(lang))
     if getattr(article, "source", None):
         names.append(str(article.source))
-    fields = {"title": words(article.title), "terms": words(" ".join(names)), "body": body}
-    return Document(fields, result(article, lang, page_save_as, config["snippet_chars"]))
+    return Source(article.content, article.title, tuple(names),
+                  result(article, lang, page_save_as, config["snippet_chars"]))
+
+
+def document(source: Source, body_words: int | None) -> Document:
+    """The words of `source` by field; the body cut at `body_words` (None: whole)."""
+    body = words(body_text(source.body))
+    if body_words:
+        body = body[:body_words]
+    fields = {"title": words(source.title), "terms": words(" ".join(source.names)), "body": body}
+    return Document(fields, source.result)
 
 
 def result(article: Any, lang: str, page_save_as: str, snippet_chars: int) -> dict[str, str]:

@@ -18,9 +18,9 @@ from mirsad_common.settings import jobs
 from mirsad_i18n.site import Alternate, Listing
 
 from . import config as search_config
-from .analysis import browser_data, stemmer
+from .analysis import stemmer
 from .cache import IndexCache, index_key
-from .documents import document
+from .documents import document, source
 from .index import payload, write_script
 
 logger = logging.getLogger(__name__)
@@ -53,16 +53,16 @@ def build_indexes(site: Any, settings: dict[str, Any]) -> list[LanguageIndex]:
         lang = language.code
         articles = sorted(site.articles_in(lang), key=lambda a: (-a.date.timestamp(), a.url))
         page = config["page_save_as"].format(lang=lang)
-        documents = [document(article, lang, page, config) for article in articles]
+        sources = [source(article, lang, page, config) for article in articles]
         cached = cache.path(lang, index_key(lang, [
-            config["boosts"], config["max_results"], browser_data(lang),
-            [(doc.fields, doc.result) for doc in documents]]))
+            config["boosts"], config["max_results"], config["body_words"], [found.key() for found in sources]]))
         reused = os.path.isfile(cached)
         if not reused:
+            documents = [document(found, config["body_words"]) for found in sources]
             partial = f"{cached}.{os.getpid()}.part"
             write_script(partial, payload(documents, lang, config["boosts"], config["max_results"]))
             os.replace(partial, cached)  # whole or absent, whatever kills the build
-        built.append(LanguageIndex(lang, cached, len(documents), reused, time.monotonic() - started))
+        built.append(LanguageIndex(lang, cached, len(sources), reused, time.monotonic() - started))
     return built
 
 

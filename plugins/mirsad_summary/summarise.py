@@ -17,7 +17,6 @@ in document order, near-duplicates dropped, each capped at a word boundary.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 from concurrent.futures import Future
@@ -25,8 +24,9 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from mirsad_common.files import files_digest
 from mirsad_common.jsoncache import JsonCache, key_of
-from mirsad_common.processes import ForkedPool, map_forked
+from mirsad_common.processes import ForkedPool, map_forked, take_unstarted
 from mirsad_common.progress import progress_bar
 from mirsad_text.sentences import split_sentences
 
@@ -232,7 +232,7 @@ class StoredKeyPoints:
     def __init__(self, path: str):
         self.cache = JsonCache(path, _code_revision())
         self._early: ForkedPool | None = None
-        self._started: dict[str, Future] = {}
+        self._started: dict[str, tuple[Request, Future]] = {}
 
     def __call__(self, html: str, lang: str, title: str = "", names: list[str] | None = None,
                  options: Options = Options()) -> list[Pick]:
@@ -246,23 +246,27 @@ class StoredKeyPoints:
         return picks
 
     def start(self, request: Request, jobs: int) -> None:
-        """Start computing `request`, unless stored, on a pool of `jobs`
-        processes, while the build goes on (reading the other briefings);
+        """Start computing `request`, unless stored, on `jobs - 1` processes
+        (this one is reading the other briefings meanwhile);
         `collect_started` (or `compute_missing`) takes the result in."""
         if self._early is None:
-            self._early = ForkedPool(jobs)
+            self._early = ForkedPool(jobs - 1)
         if not self._early.available:
             return
         key = request.key()
         if key in self._started or self.cache.get(key) is not None:
             return
-        self._started[key] = self._early.submit(_stored_form, request)
+        self._started[key] = request, self._early.submit(_stored_form, request)
 
     def collect_started(self) -> None:
-        """Wait for what `start` started; its workers end."""
-        for key, future in self._started.items():
+        """Take in what `start` started: what no worker has begun yet is
+        computed here, the rest waited for; the workers end."""
+        started = list(self._started.items())
+        done_here = take_unstarted([future for _, (_, future) in started],
+                                   lambda index: _stored_form(started[index][1][0]))
+        for index, (key, (_, future)) in enumerate(started):
             try:
-                result = future.result()
+                result = done_here[index] if index in done_here else future.result()
             except BrokenProcessPool:
                 continue  # computed again below, or by the build itself
             if result is not None:
@@ -300,11 +304,5 @@ def _stored_form(request: Request) -> list[dict] | None:
 def _code_revision() -> str:
     here = Path(__file__).resolve().parent
     text = here.parent / "mirsad_text"
-    # Sources and word lists by name: Python keeps bytecode beside them
-    # (__pycache__), which is no part of the revision.
-    files = sorted([*here.glob("*.py"), *(here / "lexicon").glob("*.yml"), *text.rglob("*.py"),
-                    *(text / "stopwords").glob("*.txt")])
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()
+    return files_digest([*here.glob("*.py"), *(here / "lexicon").glob("*.yml"), *text.rglob("*.py"),
+                         *(text / "stopwords").glob("*.txt")])

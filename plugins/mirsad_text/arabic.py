@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from .tables import as_sequence
+
 # Combining marks: harakat and tanwin (064B-065F, which includes hamza above
 # and below, 0654/0655), superscript alef, Quranic annotation signs.
 DIACRITICS: frozenset[str] = frozenset(
@@ -67,6 +69,7 @@ MAPPING: dict[str, str] = {
     **DIGITS,
 }
 TABLE = str.maketrans(MAPPING)
+_TRANSLATION = as_sequence(TABLE)
 
 # Light stemming after Larkey, Ballesteros & Connell, "Light Stemming for
 # Arabic Information Retrieval" (2007), stemmer "light10": written out here
@@ -80,7 +83,7 @@ SUFFIXES: tuple[str, ...] = ("ها", "ان", "ات", "ون", "ين", "يه", "ه
 
 def normalise(text: str) -> str:
     """Fold `text` for matching (see the module docstring); never for display."""
-    return unicodedata.normalize("NFKC", text).translate(TABLE).casefold()
+    return unicodedata.normalize("NFKC", text).translate(_TRANSLATION).casefold()
 
 
 def light_stem(word: str) -> str:
