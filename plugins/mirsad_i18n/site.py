@@ -86,8 +86,8 @@ class Site:
         for lang, article in briefing.versions.items():
             # Pelican formats a URL from the settings and a copy of the
             # metadata on every access: some twenty per version (links,
-            # listings, feeds, the sitemap, PDFs), 4% of writing a site. It
-            # is final once the site is read; Pelican's own override keeps it.
+            # listings, feeds, the sitemap, PDFs). It is final once the site
+            # is read; Pelican's own override keeps it.
             if not hasattr(article, "override_url"):
                 article.override_url = article.url
             article.briefing = briefing
