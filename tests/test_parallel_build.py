@@ -87,8 +87,8 @@ def test_pages_are_written_in_the_build_process_when_a_worker_dies(tmp_path, cap
 
 
 def test_two_jobs_are_the_build_process_and_one_forked_worker():
-    # The build's process would only wait for its workers: it takes the
-    # tasks no worker has begun, from the last back.
+    # The build's process would only wait for its workers: it takes chunks
+    # of the work as they do.
     def whose(number: int) -> tuple[int, int]:
         time.sleep(0.01)
         return number, os.getpid()

@@ -13,7 +13,7 @@ import gc
 import multiprocessing
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.context import BaseContext
 from typing import Any, TypeVar
@@ -68,7 +68,7 @@ def map_forked(function: Callable[[Item], Result], items: Sequence[Item], jobs: 
     not be picklable (the workers inherit it); items and results must be.
     A worker that dies takes the map down (BrokenProcessPool): callers
     that can do the work themselves catch it."""
-    global _task
+    global _task, _shared
     context = fork_context()
     if context is None or jobs < 2 or len(items) < least:
         results = []
@@ -76,54 +76,73 @@ def map_forked(function: Callable[[Item], Result], items: Sequence[Item], jobs: 
             results.append(function(item))
             progress(n=1)
         return results
-    _task = function
     chunks = _chunks(items, jobs)
+    _task, _shared = function, (chunks, context.Value("i", 0))
     try:
-        with ProcessPoolExecutor(min(jobs - 1, len(chunks)), mp_context=context) as pool:
+        with ProcessPoolExecutor(jobs - 1, mp_context=context) as pool:
             with frozen_heap():  # the first submit forks every worker
-                futures = [pool.submit(_run, chunk) for chunk in chunks]
-            done_here = take_unstarted(futures, lambda index: _run(chunks[index]),
-                                       lambda index: progress(n=len(chunks[index])))
-            waited = {future: index for index, future in enumerate(futures) if index not in done_here}
-            for future in as_completed(waited):
-                future.result()  # a failed chunk fails the map now
-                progress(n=len(chunks[waited[future]]))
-            return [result for index, future in enumerate(futures)
-                    for result in (done_here[index] if index in done_here else future.result())]
+                workers = [pool.submit(_take_chunks) for _ in range(jobs - 1)]
+            try:
+                done = _take_chunks(progress)
+            except BaseException:
+                _claim_all()  # the workers stop at their current chunk
+                raise
+            for worker in workers:
+                found = worker.result()  # a failed chunk fails the map here
+                progress(n=sum(len(chunks[number]) for number in found))
+                done.update(found)
+            return [result for number in range(len(chunks)) for result in done[number]]
     finally:
-        _task = None
+        _task, _shared = None, None
 
 
-def take_unstarted(futures: Sequence[Future], work: Callable[[int], Result],
-                   done: Callable[[int], None] = lambda index: None) -> dict[int, Result]:
-    """Do here, from the last back, each of `futures`' tasks that no worker
-    has begun (`work(index)`, then `done(index)`), until one has: a
-    process that would wait for its workers works with them instead. The
-    workers take tasks from the first on; the results done here, by index."""
-    results: dict[int, Result] = {}
-    for index in reversed(range(len(futures))):
-        if not futures[index].cancel():
-            break  # this one has begun, and every one before it
-        results[index] = work(index)
-        done(index)
-    return results
+# A map's chunks and the number of the next one not yet taken, shared by
+# the build's process and its workers (inherited by the fork). Each takes
+# the next chunk as it finishes one, so all finish together: with a queue,
+# a worker holds a chunk queued beyond the one it runs.
+_shared: tuple[list[list[Any]], Any] | None = None
+
+
+def _take_chunks(progress: Callable[..., None] = lambda n=1: None) -> dict[int, list[Any]]:
+    assert _task is not None and _shared is not None, "mirsad: a forked worker started without its task"
+    chunks, _ = _shared
+    done = {}
+    while (number := _claim()) < len(chunks):
+        done[number] = [_task(item) for item in chunks[number]]
+        progress(n=len(chunks[number]))
+    return done
+
+
+def _claim() -> int:
+    chunks, following = _shared
+    with following.get_lock():
+        number = following.value
+        following.value = number + 1
+    return number
+
+
+def _claim_all() -> None:
+    chunks, following = _shared
+    with following.get_lock():
+        following.value = len(chunks)
 
 
 def _chunks(items: Sequence[Item], jobs: int) -> list[list[Item]]:
-    # A few chunks per worker: balanced when items differ in cost, few round trips.
-    size = max(1, len(items) // (jobs * 4))
+    # Several chunks per process: balanced when items differ in cost, few
+    # round trips to the shared counter.
+    size = max(1, len(items) // (jobs * 8))
     return [list(items[start:start + size]) for start in range(0, len(items), size)]
 
 
 class ForkedPool:
     """Tasks handed in as the build goes on (a picklable function and
-    arguments), run on `workers` forked processes, started at the first
-    task. Without fork, or with no workers, there is no pool (`available`
-    is False): the caller does the work itself."""
+    arguments), run on `jobs` forked processes, started at the first task.
+    Without fork, or with one job, there is no pool (`available` is False):
+    the caller does the work itself."""
 
-    def __init__(self, workers: int):
-        self._context = fork_context() if workers > 0 else None
-        self._workers = workers
+    def __init__(self, jobs: int):
+        self._context = fork_context() if jobs > 1 else None
+        self._jobs = jobs
         self._pool: ProcessPoolExecutor | None = None
 
     @property
@@ -133,7 +152,7 @@ class ForkedPool:
     def submit(self, function: Callable[..., Result], *args: Any) -> Future:
         assert self._context is not None, "mirsad: ForkedPool.submit without a pool (check `available`)"
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self._workers, mp_context=self._context)
+            self._pool = ProcessPoolExecutor(self._jobs, mp_context=self._context)
         with frozen_heap():  # the first submit forks the workers
             return self._pool.submit(function, *args)
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from mirsad_common.files import files_digest
 from mirsad_common.jsoncache import JsonCache, key_of
-from mirsad_common.processes import ForkedPool, map_forked, take_unstarted
+from mirsad_common.processes import ForkedPool, map_forked
 from mirsad_common.progress import progress_bar
 from mirsad_text.sentences import split_sentences
 
@@ -232,7 +232,7 @@ class StoredKeyPoints:
     def __init__(self, path: str):
         self.cache = JsonCache(path, _code_revision())
         self._early: ForkedPool | None = None
-        self._started: dict[str, tuple[Request, Future]] = {}
+        self._started: dict[str, Future] = {}
 
     def __call__(self, html: str, lang: str, title: str = "", names: list[str] | None = None,
                  options: Options = Options()) -> list[Pick]:
@@ -246,27 +246,23 @@ class StoredKeyPoints:
         return picks
 
     def start(self, request: Request, jobs: int) -> None:
-        """Start computing `request`, unless stored, on `jobs - 1` processes
-        (this one is reading the other briefings meanwhile);
+        """Start computing `request`, unless stored, on a pool of `jobs`
+        processes, while the build goes on (reading the other briefings);
         `collect_started` (or `compute_missing`) takes the result in."""
         if self._early is None:
-            self._early = ForkedPool(jobs - 1)
+            self._early = ForkedPool(jobs)
         if not self._early.available:
             return
         key = request.key()
         if key in self._started or self.cache.get(key) is not None:
             return
-        self._started[key] = request, self._early.submit(_stored_form, request)
+        self._started[key] = self._early.submit(_stored_form, request)
 
     def collect_started(self) -> None:
-        """Take in what `start` started: what no worker has begun yet is
-        computed here, the rest waited for; the workers end."""
-        started = list(self._started.items())
-        done_here = take_unstarted([future for _, (_, future) in started],
-                                   lambda index: _stored_form(started[index][1][0]))
-        for index, (key, (_, future)) in enumerate(started):
+        """Wait for what `start` started; its workers end."""
+        for key, future in self._started.items():
             try:
-                result = done_here[index] if index in done_here else future.result()
+                result = future.result()
             except BrokenProcessPool:
                 continue  # computed again below, or by the build itself
             if result is not None:
