@@ -53,6 +53,12 @@ def frozen_heap() -> Iterator[None]:
 
 _task: Callable[[Any], Any] | None = None  # what map_forked's workers run, inherited by the fork
 
+# A map's chunks and the number of the next one not yet taken, shared by
+# the build's process and its workers (inherited by the fork). Each takes
+# the next chunk as it finishes one, so all finish together: with a queue,
+# a worker holds a chunk queued beyond the one it runs.
+_shared: tuple[list[list[Any]], Any] | None = None
+
 
 def _run(chunk: list[Any]) -> list[Any]:
     assert _task is not None, "mirsad: a forked worker started without its task"
@@ -96,13 +102,6 @@ def map_forked(function: Callable[[Item], Result], items: Sequence[Item], jobs: 
         _task, _shared = None, None
 
 
-# A map's chunks and the number of the next one not yet taken, shared by
-# the build's process and its workers (inherited by the fork). Each takes
-# the next chunk as it finishes one, so all finish together: with a queue,
-# a worker holds a chunk queued beyond the one it runs.
-_shared: tuple[list[list[Any]], Any] | None = None
-
-
 def _take_chunks(progress: Callable[..., None] = lambda n=1: None) -> dict[int, list[Any]]:
     assert _task is not None and _shared is not None, "mirsad: a forked worker started without its task"
     chunks, _ = _shared
@@ -114,7 +113,7 @@ def _take_chunks(progress: Callable[..., None] = lambda n=1: None) -> dict[int, 
 
 
 def _claim() -> int:
-    chunks, following = _shared
+    _, following = _shared
     with following.get_lock():
         number = following.value
         following.value = number + 1
