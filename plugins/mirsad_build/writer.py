@@ -5,9 +5,9 @@ one process: rendering the templates was the largest stage of a rebuild
 (11 of 31 s for 1,000 briefings in three languages). This Writer records
 each page instead, and `write_pending()`, at the end of the build, renders
 them all on MIRSAD_JOBS processes (this one and forked ones), each with
-Pelican's own `write_file`. Rendering has no effect on the build but the files it
-writes, so the order does not matter, with two exceptions kept in order:
-a write that may override another (`override_output`), and feeds.
+Pelican's own `write_file`. Rendering has no effect on the build but the
+files it writes, so the order does not matter, with two exceptions kept in
+order: a write that may override another (`override_output`), and feeds.
 
 A page is rendered with the build's context as it is at the end of the
 build, not at the time it was asked for; generators only add to the
