@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from mirsad_common.files import files_digest
+from mirsad_text import source_files as text_source_files
 
 # Bump when the index format changes without any input changing.
 INDEX_REVISION = "2"
@@ -32,10 +33,9 @@ INDEX_REVISION = "2"
 def code_revision() -> str:
     """What turns documents into an index, besides their sources."""
     here = Path(__file__).resolve().parent
-    text = here.parent / "mirsad_text"
     libraries = " ".join(f"{name}={version(name)}" for name in ("lunr", "lxml", "snowballstemmer"))
     return (f"{libraries} unicode={unicodedata.unidata_version} "
-            + files_digest([*here.glob("*.py"), *text.rglob("*.py"), *(text / "stopwords").glob("*.txt")]))
+            + files_digest([*here.glob("*.py"), *text_source_files()]))
 
 
 def index_key(lang: str, inputs: Any) -> str:

@@ -28,6 +28,7 @@ from mirsad_common.files import files_digest
 from mirsad_common.jsoncache import JsonCache, key_of
 from mirsad_common.processes import ForkedPool, map_forked
 from mirsad_common.progress import progress_bar
+from mirsad_text import source_files as text_source_files
 from mirsad_text.sentences import split_sentences
 
 from . import lexrank, tokens
@@ -299,6 +300,4 @@ def _stored_form(request: Request) -> list[dict] | None:
 
 def _code_revision() -> str:
     here = Path(__file__).resolve().parent
-    text = here.parent / "mirsad_text"
-    return files_digest([*here.glob("*.py"), *(here / "lexicon").glob("*.yml"), *text.rglob("*.py"),
-                         *(text / "stopwords").glob("*.txt")])
+    return files_digest([*here.glob("*.py"), *(here / "lexicon").glob("*.yml"), *text_source_files()])
