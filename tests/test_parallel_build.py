@@ -74,6 +74,7 @@ def test_pages_are_written_in_the_build_process_when_a_worker_dies(tmp_path, cap
     def only_here() -> str:
         if os.getpid() != parent:
             os._exit(1)  # a worker killed while rendering (out of memory, a crash in native code)
+        time.sleep(0.02)  # the build's process takes pages too: slow enough that the worker gets some
         return "written"
 
     env = Environment(loader=DictLoader({"page": "{{ only_here() }} {{ n }}"}))
