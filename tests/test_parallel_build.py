@@ -6,7 +6,10 @@ shows on the next build."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -113,6 +116,26 @@ def test_an_edited_template_shows_on_the_next_build(site, tmp_path):
     assert 'id="edited"' not in built.text("ar/briefings/alpha.html")
     built = site.build(THEME=str(tmp_path / "theme"), PLUGINS=SITE_ONLY)
     assert 'id="edited"' in built.text("ar/briefings/alpha.html")
+
+
+def test_the_build_process_exits_without_collecting_the_objects_it_made(site):
+    """The interpreter's last collections would walk every object the build made:
+    the collector is frozen first, after every other exit handler has been
+    registered (the check below is registered before the build, so it runs last)."""
+    site.briefing("alpha", "عنوان", body="نص الموجز الأول.")
+    check = ("import atexit, gc, sys\n"
+             "atexit.register(lambda: print('frozen:', gc.get_freeze_count() > 0))\n"
+             "from pelican import main\n"
+             "main(sys.argv[1:])\n")
+    settings = {"PLUGINS": SITE_ONLY, "MIRSAD_PROJECT_ROOT": str(site.root),
+                "MIRSAD_MT": {"models_dir": str(site.root / "no-models")}}
+    done = subprocess.run([sys.executable, "-c", check, str(site.content), "-s", str(ROOT / "pelicanconf.py"),
+                           "-o", str(site.root / "output"), "--cache-path", str(site.root / "cache"), "-q",
+                           "-e", *[f"{key}={json.dumps(value)}" for key, value in settings.items()]],
+                          cwd=site.root, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert (site.root / "output" / "ar" / "briefings" / "alpha.html").exists()
+    assert done.stdout.splitlines()[-1] == "frozen: True"
 
 
 def test_compiled_templates_are_not_shared_between_environments_that_compile_differently():
