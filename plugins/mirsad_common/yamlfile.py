@@ -8,6 +8,11 @@ from typing import Any
 
 import yaml
 
+# libyaml's parser when PyYAML has it: about ten times faster than the
+# pure-Python one (measured: front matter was half the reading time at
+# 1,000 briefings; the taxonomy file 3.7 ms against 0.3 ms).
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def load_mapping(path: str, error: type[Exception]) -> dict[str, Any] | None:
     """The file's top-level mapping; None when the file does not exist."""
@@ -15,7 +20,7 @@ def load_mapping(path: str, error: type[Exception]) -> dict[str, Any] | None:
         return None
     try:
         with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle) or {}
+            data = yaml.load(handle, Loader=LOADER) or {}
     except yaml.YAMLError as problem:
         mark = getattr(problem, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else path

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from mirsad_common.settings import did_you_mean
+from mirsad_common.yamlfile import LOADER
 
 logger = logging.getLogger(__name__)
 
@@ -91,14 +92,9 @@ def split(text: str, path: str) -> Document:
     return Document(fields, "".join(lines[index + 1:]), body_line=index + 2)
 
 
-# libyaml's parser when PyYAML has it: front matter is most of the reading
-# time with the pure-Python one (measured: half of it at 1,000 briefings).
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _parse_yaml(source: str, path: str) -> dict[str, Any]:
     try:
-        data = yaml.load(source, Loader=_LOADER) or {}
+        data = yaml.load(source, Loader=LOADER) or {}
     except (ValueError, OverflowError) as error:  # a date YAML reads but the calendar lacks
         raise BriefingError(
             path, f"a date in the front matter is not a real date ({error})",

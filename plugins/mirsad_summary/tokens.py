@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import yaml
 
+from mirsad_common.yamlfile import LOADER
 from mirsad_text.arabic import light_stem, normalise
 from mirsad_text.stopwords import stopwords
 
@@ -60,7 +61,7 @@ def lexicon(lang: str) -> dict[str, WordList]:
     data: dict = {}
     if os.path.exists(path):
         with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle) or {}
+            data = yaml.load(handle, Loader=LOADER) or {}
     lists = {}
     for kind in LEXICON_KINDS:
         entries = [normalise(word) for word in str(data.get(kind) or "").split()]
