@@ -305,8 +305,8 @@ def hostile_front_matter() -> dict[str, str]:
     return {
         "tags": f'["<b>وسم</b>", "{IMG}", "javascript:alert(1)"]',
         "category": '"<i onmouseover=alert(1)>أمن</i>"',
-        "location": f'["<script>x</script>سرت", "&lt;b&gt;بني وليد"]',
-        "source": f'"<a href=\'javascript:alert(1)\'>المصدر</a>"',
+        "location": '["<script>x</script>سرت", "&lt;b&gt;بني وليد"]',
+        "source": '"<a href=\'javascript:alert(1)\'>المصدر</a>"',
         "summary": f'"ملخص {SCRIPT} و&amp; <em>مهم</em>."',
     }
 
@@ -342,7 +342,7 @@ def test_hostile_reviewed_translation_stays_inert(site):
     site.translation(
         "r", "en", f"Title {SCRIPT}", body=HOSTILE_BODY.replace("نص قبل", "Before").replace("نص بعد", "After"),
         summary=f'"Summary {IMG} &amp; done."',
-        key_points=f'["<a href=\'javascript:alert(1)\'>point</a>", "&#60;script&#62;x"]',
+        key_points='["<a href=\'javascript:alert(1)\'>point</a>", "&#60;script&#62;x"]',
         tags='["<b>injected</b>"]', translator=f'"{SCRIPT}"', reviewed="2026-11-29",
         source_hash="0000000000000000")
     built = site.build()
