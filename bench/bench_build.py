@@ -22,7 +22,7 @@ then, on the same content, the site without translation and PDFs (Arabic
 only: mirsad_markdown, mirsad_i18n, mirsad_summary, mirsad_search), with
 empty caches and rebuilt with nothing changed, against plain Pelican 4.12
 (Python-Markdown, its default theme, the same 10 articles per page): medians
-of 7 interleaved runs, the plugins byte-compiled first as pip does Pelican.
+of 11 interleaved runs, the plugins byte-compiled first as pip does Pelican.
 Per build it prints the wall time, the stage times the build itself records
 (`cache/last-build.json`: read, translate, summarise, pdf, html, search),
 segments translated/reused, PDFs rendered/reused and the peak memory of the
@@ -174,7 +174,7 @@ class Project:
 
 
 SITE_ONLY = ["mirsad_build", "mirsad_markdown", "mirsad_i18n", "mirsad_summary", "mirsad_search"]
-REPEATS = 7  # the site-only and plain Pelican builds take seconds: medians of 7, interleaved
+REPEATS = 11  # the site-only and plain Pelican builds take seconds on a noisy machine: medians of 11, interleaved
 
 
 def measure(project: Project) -> list[Run]:
