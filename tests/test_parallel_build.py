@@ -119,9 +119,10 @@ def test_an_edited_template_shows_on_the_next_build(site, tmp_path):
 
 
 def test_the_build_process_exits_without_collecting_the_objects_it_made(site):
-    """The interpreter's last collections would walk every object the build made:
-    the collector is frozen first, after every other exit handler has been
-    registered (the check below is registered before the build, so it runs last)."""
+    """The interpreter's last collections would walk every object the build
+    made, so the build freezes the collector when its process exits. The check
+    is registered before the build starts, so it runs after the build's
+    exit handlers."""
     site.briefing("alpha", "عنوان", body="نص الموجز الأول.")
     check = ("import atexit, gc, sys\n"
              "atexit.register(lambda: print('frozen:', gc.get_freeze_count() > 0))\n"
