@@ -51,18 +51,15 @@ def frozen_heap() -> Iterator[None]:
         gc.unfreeze()
 
 
-_task: Callable[[Any], Any] | None = None  # what map_forked's workers run, inherited by the fork
+# What a forked worker runs, inherited by the fork: map_forked's function
+# of one item, or Background's function of none.
+_task: Callable[..., Any] | None = None
 
 # A map's chunks and the number of the next one not yet taken, shared by
 # the build's process and its workers (inherited by the fork). Each takes
 # the next chunk as it finishes one, so all finish together: with a queue,
 # a worker holds a chunk queued beyond the one it runs.
 _shared: tuple[list[list[Any]], Any] | None = None
-
-
-def _run(chunk: list[Any]) -> list[Any]:
-    assert _task is not None, "mirsad: a forked worker started without its task"
-    return [_task(item) for item in chunk]
 
 
 def map_forked(function: Callable[[Item], Result], items: Sequence[Item], jobs: int,
@@ -174,10 +171,10 @@ class Background:
         context = fork_context()
         if context is not None and jobs > 1:
             global _task
-            _task = lambda _: function()  # noqa: E731 - inherited by the fork below
+            _task = function  # inherited by the fork below
             self._pool = ProcessPoolExecutor(1, mp_context=context)
             with frozen_heap():
-                self._future = self._pool.submit(_run, [None])
+                self._future = self._pool.submit(_call_task)
             _task = None
 
     def result(self) -> Result:
@@ -185,9 +182,14 @@ class Background:
         if self._future is None:
             return self.function()
         try:
-            return self._future.result()[0]
+            return self._future.result()
         except BrokenProcessPool:
             return self.function()
         finally:
             self._pool.shutdown()
             self._future = None
+
+
+def _call_task() -> Any:
+    assert _task is not None, "mirsad: a forked worker started without its task"
+    return _task()

@@ -22,9 +22,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-import yaml
-
-from mirsad_common.yamlfile import LOADER
+from mirsad_common.yamlfile import load_mapping
 from mirsad_text.arabic import light_stem, normalise
 from mirsad_text.stopwords import stopwords
 
@@ -57,11 +55,7 @@ class WordList:
 def lexicon(lang: str) -> dict[str, WordList]:
     """The word lists of `lang` (lexicon/<lang>.yml), folded; empty lists
     for a language without a file."""
-    path = os.path.join(LEXICON_FOLDER, f"{lang}.yml")
-    data: dict = {}
-    if os.path.exists(path):
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.load(handle, Loader=LOADER) or {}
+    data = load_mapping(os.path.join(LEXICON_FOLDER, f"{lang}.yml"), ValueError) or {}
     lists = {}
     for kind in LEXICON_KINDS:
         entries = [normalise(word) for word in str(data.get(kind) or "").split()]
