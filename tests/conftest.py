@@ -26,7 +26,7 @@ REQUIRE_TOOLS = os.environ.get("MIRSAD_REQUIRE_TOOLS") == "1"
 def pytest_configure(config):
     network_guard.install()
     # Tests choose their own models folder, strictness and cores.
-    for name in ("MIRSAD_MODELS_DIR", "MIRSAD_STRICT", "MIRSAD_JOBS"):
+    for name in ("MIRSAD_MODELS_DIR", "MIRSAD_MODELS_INDEX", "MIRSAD_STRICT", "MIRSAD_JOBS"):
         os.environ.pop(name, None)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mirsad_common.settings import jobs, once_per_build, plugin_settings
+from mirsad_common.settings import SettingsError, jobs, once_per_build, plugin_settings
 
 from .engine import EngineOptions
 
@@ -15,6 +15,16 @@ DEFAULTS: dict[str, Any] = {
     # Folder of installed Argos packages; the MIRSAD_MODELS_DIR environment
     # variable overrides it.
     "models_dir": "~/.local/share/mirsad/models",
+    # Package index `invoke models` downloads from: argospm's, the one
+    # argostranslate reads. The MIRSAD_MODELS_INDEX environment variable
+    # overrides it, for organisations that mirror the index.
+    "index_url": "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json",
+    # Seconds a download may wait for the server to answer or to send the
+    # next piece of the file (a hung server fails instead of waiting forever).
+    "download_timeout": 60,
+    # Attempts after a failed one, per link, with a short growing pause
+    # between them (argostranslate retries 3 times too).
+    "download_retries": 3,
     # Target languages (default: every site language but the source).
     "targets": None,
     # Language used as a bridge when no direct package is installed.
@@ -26,8 +36,11 @@ DEFAULTS: dict[str, Any] = {
     # Missing model: False = the build completes and the pages say the
     # translation is not available yet; True = the build fails.
     "strict": False,
-    # Engine (measured defaults: see README, "Performance").
-    "beam_size": 2,
+    # Decoding: argostranslate 1.11.0's own (beam 4, length penalty 0.2), so
+    # that a page labelled "Argos ar→en 1.0" shows what LibreTranslate gives.
+    "beam_size": 4,
+    "length_penalty": 0.2,
+    # Batching (measured defaults: see bench/RESULTS.md).
     "max_batch_size": 32,
     # Source tokens per batch (padding included): bounds the memory of a
     # batch of long sentences.
@@ -36,7 +49,10 @@ DEFAULTS: dict[str, Any] = {
     "inter_threads": 1,
     # Threads per translation; None: MIRSAD_JOBS (every core by default).
     "intra_threads": None,
-    "max_length_ratio": 1.5,
+    # First output cap, relative to the longest sentence of a batch; outputs
+    # that reach it are decoded again with a larger one (never cut short).
+    "max_length_ratio": 2.0,
+    "min_max_length": 32,  # ... in tokens, at least
 }
 
 
@@ -50,6 +66,9 @@ class MTConfig:
     glossary: Path
     strict: bool
     engine: EngineOptions
+    index_url: str
+    download_timeout: float
+    download_retries: int
 
 
 def load(settings: dict[str, Any]) -> MTConfig:
@@ -74,9 +93,26 @@ def _load(settings: dict[str, Any]) -> MTConfig:
         glossary=Path(settings["PATH"]) / options["glossary"],
         strict=bool(options["strict"]),
         engine=EngineOptions(
-            beam_size=options["beam_size"], max_batch_size=options["max_batch_size"],
+            beam_size=options["beam_size"], length_penalty=options["length_penalty"],
+            max_batch_size=options["max_batch_size"],
             max_batch_tokens=options["max_batch_tokens"],
             compute_type=options["compute_type"], inter_threads=options["inter_threads"],
             intra_threads=options["intra_threads"] or jobs(settings), max_length_ratio=options["max_length_ratio"],
+            min_max_length=options["min_max_length"],
         ),
+        index_url=os.environ.get("MIRSAD_MODELS_INDEX") or options["index_url"],
+        download_timeout=_checked_timeout(options["download_timeout"]),
+        download_retries=_checked_retries(options["download_retries"]),
     )
+
+
+def _checked_timeout(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise SettingsError(f"MIRSAD_MT['download_timeout'] = {value!r}: write a number of seconds above 0")
+    return float(value)
+
+
+def _checked_retries(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise SettingsError(f"MIRSAD_MT['download_retries'] = {value!r}: write a whole number, 0 or more")
+    return value

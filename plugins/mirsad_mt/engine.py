@@ -1,7 +1,7 @@
 """Translation engines: the plugin only sees `Engine.translate(texts)`.
 
-The CTranslate2 engine loads an Argos package's model and SentencePiece
-model itself and translates all pending sentences in large batches:
+The CTranslate2 engine loads an Argos package's model and tokenizer
+itself and translates all pending sentences in large batches:
 argostranslate's own translate() goes one sentence at a time (about 5×
 slower) and its sentence splitters try the network. Another backend (say a
 LibreTranslate server) only needs to implement `Engine`.
@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from typing import Protocol
 
-from .packages import Package
+from .packages import Package, checked_tokenizer
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +28,11 @@ class Engine(Protocol):
 
 @dataclass(frozen=True)
 class EngineOptions:
-    beam_size: int = 2
+    # argostranslate 1.11.0's decoding (translate.py, apply_packaged_translation):
+    # beam 4, length_penalty 0.2, replace_unknowns, one hypothesis. With these
+    # defaults "Argos ar→en 1.0" on a page is the text LibreTranslate gives.
+    beam_size: int = 4
+    length_penalty: float = 0.2
     max_batch_size: int = 32  # examples per batch
     # Source tokens per batch, padding included: caps the memory a batch of
     # long sentences takes (beams and decoder caches grow with it).
@@ -36,19 +40,28 @@ class EngineOptions:
     compute_type: str = "int8"
     inter_threads: int = 1
     intra_threads: int = 0  # 0: CTranslate2 picks (one per core)
-    max_length_ratio: float = 1.5  # cap on output tokens, relative to the input
-    min_max_length: int = 16
+    # First cap on output tokens, relative to the longest input of a batch: it
+    # keeps a model that fails to stop from decoding 256 tokens for every short
+    # sentence. An output that reaches it is translated again with a larger cap.
+    max_length_ratio: float = 2.0
+    min_max_length: int = 32
+    # Where re-decoding stops: argostranslate's 256 (CTranslate2's default cap,
+    # reached only by a model that repeats itself), or more for a long source,
+    # whose translation argostranslate would cut at 256 tokens.
+    longest_output: int = 256
+    longest_output_ratio: float = 4.0
 
 
 class CTranslate2Engine:
     def __init__(self, package: Package, options: EngineOptions):
         import ctranslate2
-        import sentencepiece
 
         self.package = package
         self.options = options
-        self.identity = f"{package.identity}:beam{options.beam_size}"
+        self.identity = f"{package.identity}:beam{options.beam_size}:lp{options.length_penalty:g}"
         self.label = package.label
+        self.retries = 0  # sentences translated again with a larger length cap
+        self.unfinished = 0  # sentences that reached `longest_output` all the same
         self._translator = ctranslate2.Translator(
             os.fspath(package.path / "model"),
             device="cpu",
@@ -56,30 +69,66 @@ class CTranslate2Engine:
             inter_threads=options.inter_threads,
             intra_threads=options.intra_threads,
         )
-        self._pieces = sentencepiece.SentencePieceProcessor(
-            model_file=os.fspath(package.path / "sentencepiece.model")
-        )
+        self._tokenizer = checked_tokenizer(package.path, package.from_code, package.to_code, package.target_prefix)
 
     def translate(self, texts: list[str]) -> list[str]:
-        tokens = self._pieces.encode(texts, out_type=str)
+        tokens = self._tokenizer.encode(texts)
         outputs: list[str] = [""] * len(tokens)
         threads = max(1, self.options.inter_threads)
         groups = length_groups([len(piece) for piece in tokens], self.options.max_batch_size * threads,
                                self.options.max_batch_tokens * threads)
         for indices in groups:
-            batch = [tokens[i] for i in indices]
-            cap = int(len(batch[-1]) * self.options.max_length_ratio)
-            results = self._translator.translate_batch(
-                batch,
-                max_batch_size=-(-len(batch) // threads),  # one batch per translator thread
-                batch_type="examples",
-                beam_size=self.options.beam_size,
-                max_decoding_length=max(self.options.min_max_length, cap),
-                replace_unknowns=True,
-            )
-            for index, result in zip(indices, results):
-                outputs[index] = self._pieces.decode(result.hypotheses[0]).strip()
+            longest = len(tokens[indices[-1]])
+            cap = max(self.options.min_max_length, int(longest * self.options.max_length_ratio))
+            limit = max(self.options.longest_output, int(longest * self.options.longest_output_ratio))
+            for index, hypothesis in zip(indices, self._decode([tokens[i] for i in indices], cap, limit)):
+                outputs[index] = self._detokenize(hypothesis)
         return outputs
+
+    def _decode(self, batch: list[list[str]], cap: int, limit: int) -> list[list[str]]:
+        """The best hypothesis of each sentence, none cut short by `cap`: those
+        that reach it are decoded again with twice the cap, up to `limit` (a
+        hypothesis that stops at the cap has no end token: it may be cut)."""
+        cap = min(cap, limit)
+        hypotheses = self._translate_batch(batch, cap)
+        # CTranslate2 counts the target prefix in the cap and returns it in the hypothesis.
+        cut = [i for i, hypothesis in enumerate(hypotheses) if len(hypothesis) >= cap]
+        if not cut:
+            return hypotheses
+        if cap >= limit:
+            self.unfinished += len(cut)
+            logger.warning("mirsad_mt: %s: %d sentence(s) still had no end after %d tokens (the model "
+                           "repeats itself); kept as decoded", self.label, len(cut), cap)
+            return hypotheses
+        self.retries += len(cut)
+        for i, hypothesis in zip(cut, self._decode([batch[i] for i in cut], cap * 2, limit)):
+            hypotheses[i] = hypothesis
+        return hypotheses
+
+    def _translate_batch(self, batch: list[list[str]], cap: int) -> list[list[str]]:
+        threads = max(1, self.options.inter_threads)
+        prefix = self.package.target_prefix
+        results = self._translator.translate_batch(
+            batch,
+            target_prefix=[[prefix]] * len(batch) if prefix else None,
+            max_batch_size=-(-len(batch) // threads),  # one batch per translator thread
+            batch_type="examples",
+            beam_size=self.options.beam_size,
+            length_penalty=self.options.length_penalty,
+            max_decoding_length=cap,
+            replace_unknowns=True,
+        )
+        return [result.hypotheses[0] for result in results]
+
+    def _detokenize(self, hypothesis: list[str]) -> str:
+        """argostranslate 1.11.0's steps after decoding (translate.py): the
+        tokenizer's decode, the target prefix taken off, then the one space
+        the tokenizer leaves at the start."""
+        value = self._tokenizer.decode(hypothesis)
+        prefix = self.package.target_prefix
+        if prefix and value.startswith(prefix):
+            value = value[len(prefix):]
+        return value[1:] if value.startswith(" ") else value
 
 
 def length_groups(lengths: list[int], most_examples: int, most_tokens: int) -> list[list[int]]:

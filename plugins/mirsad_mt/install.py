@@ -11,7 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 from . import config as mt_config
-from .packages import PackageError, check_archive, download_from_index, install_archive, installed_packages
+from .download import DownloadOptions, download_package, fetch_index, offered_packages, version_key
+from .packages import PackageError, check_archive, install_archive, installed_packages
 
 logger = logging.getLogger(__name__)
 
@@ -51,18 +52,29 @@ def install_for_site(settings: dict[str, Any], folder: Path | None, console: Con
 
 
 def _install_online(config: mt_config.MTConfig, console: Console) -> list:
+    """The folder path above, with the package index as the folder; a pair
+    already installed at the index's version is not downloaded again (a
+    damaged install does not count: installed_packages() leaves it out)."""
+    options = DownloadOptions(timeout=config.download_timeout, retries=config.download_retries)
+    offered = offered_packages(fetch_index(config.index_url, options))
+    pairs = needed_pairs(config, set(offered))
+    missing = [pair for pair in pairs if pair not in offered]
+    if missing:
+        raise PackageError(
+            f"the package index {config.index_url} has no {', '.join(f'{a}→{b}' for a, b in missing)} package. "
+            "Install it from a file with `invoke models --from DIR`, or change MIRSAD_MT['targets']/['pivot']"
+        )
+    current = {(p.from_code, p.to_code): p for p in installed_packages(config.models_dir)}
     installed = []
-    for target in config.targets:
-        try:
-            installed.append(download_from_index((config.source, target), config.models_dir))
-        except PackageError:
-            if target == config.pivot:
-                raise
-            for pair in ((config.source, config.pivot), (config.pivot, target)):
-                if pair not in {(p.from_code, p.to_code) for p in installed + installed_packages(config.models_dir)}:
-                    installed.append(download_from_index(pair, config.models_dir))
-    for package in installed:
+    for pair in pairs:
+        entry, package = offered[pair], current.get(pair)
+        if package and version_key(package.version) >= version_key(entry.get("package_version")):
+            console.print(f"{package.label} is up to date in {package.path}")
+            continue
+        console.print(f"downloading the {pair[0]}→{pair[1]} package {entry.get('package_version', '')}…")
+        package = download_package(entry, config.models_dir, options)
         console.print(f"installed {package.label} into {package.path}")
+        installed.append(package)
     return installed
 
 

@@ -1,9 +1,12 @@
 """Argos Translate model packages (.argosmodel): check, install, list.
 
 A package is a zip with one top-level folder holding metadata.json (with
-from_code, to_code, package_version), model/ (a CTranslate2 model) and
-sentencepiece.model. Mirsad loads these files itself (see engine.py); it
-does not need argostranslate at build time.
+from_code, to_code, package_version), model/ (a CTranslate2 model) and a
+tokenizer: sentencepiece.model or bpe.model (see tokenizers.py). Real
+packages also carry stanza/ or minisbd/ (sentence splitters, which Mirsad
+does not use: it splits sentences itself) and a README.md. Mirsad loads
+these files itself (see engine.py); it does not need argostranslate at
+build time.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ import logging
 import re
 import shutil
 import tempfile
-import urllib.request
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -21,10 +23,19 @@ from pathlib import Path, PurePosixPath
 
 from mirsad_common.files import sha256_file
 
+from .tokenizers import BPE, TOKENIZER_FILES, Tokenizer, load_tokenizer, tokenizer_file
+
 logger = logging.getLogger(__name__)
 
-INDEX_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
-REQUIRED = ("metadata.json", "model/model.bin", "sentencepiece.model")
+REQUIRED = ("metadata.json", "model/model.bin")
+REINSTALL = "Reinstall it with `invoke models` (or `invoke models --from DIR`)"
+# metadata.json fields of multilingual packages (argostranslate/package.py,
+# load_metadata_from_json): they change which language is decoded, which a
+# one-pair engine cannot honour. Such a package is refused, not run wrongly.
+MULTILINGUAL_FIELDS = ("languages", "from_codes", "to_codes", "source_languages", "target_languages")
+# Below this share of the tokenizer's pieces in the model's source vocabulary,
+# the tokenizer is not the one the model was trained with.
+LEAST_SHARED_PIECES = {"sentencepiece.model": 0.9, "bpe.model": 0.5}
 INSTALL_RECORD = "mirsad-install.json"
 
 
@@ -39,6 +50,7 @@ class Package:
     to_code: str
     version: str
     identity: str  # changes whenever the model files change
+    target_prefix: str = ""  # metadata.json's: the first target token, taken off the output
 
     @property
     def pair(self) -> str:
@@ -63,6 +75,8 @@ def check_archive(archive: Path, expected_pair: tuple[str, str] | None = None) -
                 )
             top = tops.pop()
             missing = [f for f in REQUIRED if f"{top}/{f}" not in names]
+            if not any(f"{top}/{name}" in names for name in TOKENIZER_FILES):
+                missing.append(" or ".join(TOKENIZER_FILES))
             if missing:
                 raise PackageError(f"{archive}: incomplete package, missing {', '.join(missing)}. Re-download it")
             metadata = json.loads(bundle.read(f"{top}/metadata.json"))
@@ -75,9 +89,7 @@ def check_archive(archive: Path, expected_pair: tuple[str, str] | None = None) -
         raise PackageError(f"{archive}: corrupt data inside the package. Re-download it") from None
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise PackageError(f"{archive}: metadata.json is not valid JSON. Re-download the package") from None
-    for field in ("from_code", "to_code"):
-        if not isinstance(metadata.get(field), str):
-            raise PackageError(f"{archive}: metadata.json has no {field}. Re-download the package")
+    check_metadata(archive, metadata, "Use a package for one language pair")
     pair = (metadata["from_code"], metadata["to_code"])
     named = _named_pair(archive.name)
     if named and named != pair:
@@ -102,6 +114,8 @@ def install_archive(archive: Path, models_dir: Path, expected_pair: tuple[str, s
         with zipfile.ZipFile(archive) as bundle:
             bundle.extractall(staging)
         folder = Path(staging) / metadata["_top"]
+        checked_tokenizer(folder, metadata["from_code"], metadata["to_code"], metadata.get("target_prefix", ""),
+                          where=archive)
         (folder / INSTALL_RECORD).write_text(json.dumps({"archive": archive.name, **_fingerprint(folder)}))
         for old in installed_packages(models_dir):
             if (old.from_code, old.to_code) == (metadata["from_code"], metadata["to_code"]):
@@ -131,35 +145,110 @@ def load_package(folder: Path) -> Package:
     is named after, and its model files unchanged since `invoke models`
     installed them (a damaged model would otherwise stop the build inside
     CTranslate2 with a message that names neither the file nor the fix)."""
-    reinstall = "Reinstall it with `invoke models` (or `invoke models --from DIR`)"
+    reinstall = REINSTALL  # the fix every message below ends with
     try:
         metadata = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise PackageError(f"{folder}: unreadable metadata.json ({error}). {reinstall}") from None
-    if not isinstance(metadata, dict) or not all(isinstance(metadata.get(f), str) for f in ("from_code", "to_code")):
-        raise PackageError(f"{folder}: metadata.json has no from_code/to_code. {reinstall}")
+    if not isinstance(metadata, dict):
+        raise PackageError(f"{folder}: metadata.json is not an object. {reinstall}")
+    check_metadata(folder, metadata, reinstall)
     named = _named_pair(folder.name)
     if named and named != (metadata["from_code"], metadata["to_code"]):
         raise PackageError(
             f"{folder}: the folder is for {named[0]}→{named[1]} but holds a "
             f"{metadata['from_code']}→{metadata['to_code']} package. {reinstall}")
     missing = [f for f in REQUIRED if not (folder / f).exists()]
+    if tokenizer_file(folder) is None:
+        missing.append(" or ".join(TOKENIZER_FILES))
     if missing:
         raise PackageError(f"{folder}: incomplete install, missing {', '.join(missing)}. {reinstall}")
     digest = _checked_digest(folder, reinstall)
     version = str(metadata.get("package_version", "0"))
+    prefix = metadata.get("target_prefix") or ""
     identity = f"argos:{metadata['from_code']}-{metadata['to_code']}:{version}:{digest[:12]}"
-    return Package(folder, metadata["from_code"], metadata["to_code"], version, identity)
+    if tokenizer_file(folder) == BPE:
+        identity += ":bpe"
+    if prefix:
+        identity += f":prefix={prefix}"
+    return Package(folder, metadata["from_code"], metadata["to_code"], version, identity, prefix)
 
 
-MODEL_FILES = ("model/model.bin", "sentencepiece.model")
+def check_metadata(where: Path, metadata: dict, fix: str) -> None:
+    """What argostranslate reads from metadata.json and would decode
+    differently by: the pair, the package type, the languages of a
+    multilingual package, the target prefix."""
+    if not all(isinstance(metadata.get(field), str) for field in ("from_code", "to_code")):
+        raise PackageError(f"{where}: metadata.json has no from_code/to_code. {fix}")
+    if metadata.get("type", "translate") != "translate":
+        raise PackageError(f"{where}: metadata.json says type {metadata['type']!r}, not a translation "
+                           f"package ('translate'). {fix}")
+    multilingual = [field for field in MULTILINGUAL_FIELDS if metadata.get(field)]
+    if multilingual:
+        raise PackageError(f"{where}: metadata.json has {', '.join(multilingual)}: a multilingual package, "
+                           "whose target language is chosen at decoding time; Mirsad runs one package per "
+                           f"language pair. {fix}")
+    if not isinstance(metadata.get("target_prefix", ""), str) or " " in metadata.get("target_prefix", ""):
+        raise PackageError(f"{where}: metadata.json's target_prefix must be one token (a string without "
+                           f"spaces). {fix}")
+
+
+def checked_tokenizer(folder: Path, from_code: str, to_code: str, target_prefix: str = "",
+                      where: Path | None = None) -> Tokenizer:
+    """The package's tokenizer, refused when it is not the model's: most of
+    its pieces must be in the model's source vocabulary, and the target
+    prefix in its target vocabulary (CTranslate2 would otherwise map them to
+    <unk> and translate garbage without a word)."""
+    where = where or folder
+    source, target = model_vocabularies(folder / "model")
+    try:
+        tokenizer = load_tokenizer(folder, from_code, to_code)
+    except (OSError, RuntimeError, ValueError) as error:
+        raise PackageError(f"{where}: unreadable tokenizer ({error}). Use the package as published") from None
+    pieces = tokenizer.source_pieces()
+    known = sum(piece in source for piece in pieces)
+    if pieces and known < LEAST_SHARED_PIECES[tokenizer.file] * len(pieces):
+        strangers = [piece for piece in pieces if piece not in source][:5]
+        raise PackageError(
+            f"{where}: vocabulary mismatch: only {known} of the {len(pieces)} pieces of {tokenizer.file} are "
+            f"in the model's source vocabulary (e.g. not {', '.join(map(repr, strangers))}); the tokenizer "
+            "is not the one this model was trained with. Use the package as published")
+    if target_prefix and target_prefix not in target:
+        raise PackageError(f"{where}: vocabulary mismatch: the target_prefix {target_prefix!r} is not in the "
+                           "model's target vocabulary. Use the package as published")
+    return tokenizer
+
+
+def model_vocabularies(model: Path) -> tuple[set[str], set[str]]:
+    """A CTranslate2 model folder's source and target vocabularies: one
+    shared file or two, JSON lists (CTranslate2 ≥ 3) or one token a line."""
+    def read(stem: str) -> set[str] | None:
+        for path in (model / f"{stem}.json", model / f"{stem}.txt"):
+            if path.is_file():
+                try:
+                    text = path.read_text(encoding="utf-8")
+                    return set(json.loads(text)) if path.suffix == ".json" else set(text.split("\n"))
+                except (OSError, ValueError, TypeError) as error:
+                    raise PackageError(f"{path}: unreadable vocabulary ({error}). {REINSTALL}") from None
+        return None
+
+    shared = read("shared_vocabulary")
+    source, target = shared or read("source_vocabulary"), shared or read("target_vocabulary")
+    if source is None or target is None:
+        raise PackageError(f"{model}: no vocabulary (shared_vocabulary.json or source_/target_vocabulary.json). "
+                           "Use the package as published")
+    return source, target
+
+
+def _model_files(folder: Path) -> tuple[str, ...]:
+    return ("model/model.bin", tokenizer_file(folder) or TOKENIZER_FILES[0])
 
 
 def _fingerprint(folder: Path) -> dict:
     """What the install record keeps: the model's hash, and each model
     file's size and time, so that a later change is seen without hashing."""
     files = {}
-    for name in MODEL_FILES:
+    for name in _model_files(folder):
         stat = (folder / name).stat()
         files[name] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
     return {"sha256": sha256_file(folder / "model" / "model.bin"), "files": files}
@@ -195,30 +284,6 @@ def _named_pair(name: str) -> tuple[str, str] | None:
     translate-ar_en), or None for other names."""
     match = _FILE_NAME.match(name)
     return (match[1], match[2]) if match else None
-
-
-def download_from_index(pair: tuple[str, str], models_dir: Path, index_url: str = INDEX_URL) -> Package:
-    """Install the public index's package for `pair` (needs the network)."""
-    with urllib.request.urlopen(index_url, timeout=60) as response:
-        index = json.load(response)
-    candidates = [p for p in index if (p.get("from_code"), p.get("to_code")) == pair]
-    if not candidates:
-        raise PackageError(
-            f"the Argos package index has no {pair[0]}→{pair[1]} package; French goes through "
-            "English when ar→en and en→fr are installed"
-        )
-    best = max(candidates, key=lambda p: [int(x) for x in str(p.get("package_version", "0")).split(".") if x.isdigit()])
-    with tempfile.TemporaryDirectory() as tmp:
-        archive = Path(tmp) / f"{pair[0]}_{pair[1]}.argosmodel"
-        for link in best.get("links", []):
-            try:
-                urllib.request.urlretrieve(link, archive)
-                break
-            except OSError as error:
-                logger.warning("mirsad_mt: download of %s failed: %s", link, error)
-        else:
-            raise PackageError(f"could not download the {pair[0]}→{pair[1]} package from any of its links")
-        return install_archive(archive, models_dir, pair)
 
 
 def _check_paths(archive: Path, names: list[str]) -> None:

@@ -52,7 +52,7 @@ def translate_briefings(generator) -> None:
             memory.commit()
     finally:
         memory.close()
-    _report(generator.settings, stats)
+    _report(generator.settings, stats, router.length_retries())
 
 
 def _translate_into(target, originals, router, glossary, memory, stats, generator, config) -> None:
@@ -105,12 +105,16 @@ def _missing_model(target, missing, count, settings, config) -> None:
     report.add(settings, "Translation", f"MISSING {pairs}: {count} briefing(s) shown untranslated in {target}")
 
 
-def _report(settings, stats: Stats) -> None:
+def _report(settings, stats: Stats, retries: dict[str, tuple[int, int]]) -> None:
     for pair in sorted(set(stats.translated) | set(stats.reused)):
         report.add(settings, "Translation",
                    f"{pair}: {stats.translated[pair]} segments translated, {stats.reused[pair]} reused")
         stages.count(settings, "segments_translated", stats.translated[pair])
         stages.count(settings, "segments_reused", stats.reused[pair])
+    for pair, (redecoded, unfinished) in sorted(retries.items()):
+        never = f", {unfinished} never ended (kept as decoded)" if unfinished else ""
+        report.add(settings, "Translation",
+                   f"{pair}: {redecoded} sentence(s) decoded again with a longer output cap{never}")
 
 
 def register() -> None:

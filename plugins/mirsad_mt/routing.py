@@ -72,6 +72,12 @@ class Router:
         self.packages = {(p.from_code, p.to_code): p for p in installed_packages(config.models_dir)}
         self._engines: dict[tuple[str, str], CachedEngine] = {}
 
+    def length_retries(self) -> dict[str, tuple[int, int]]:
+        """Per pair: sentences decoded again because they reached the output
+        cap, and those that never ended (see CTranslate2Engine._decode)."""
+        return {engine.pair: (engine.engine.retries, engine.engine.unfinished) for engine in self._engines.values()
+                if getattr(engine.engine, "retries", 0) or getattr(engine.engine, "unfinished", 0)}
+
     def route(self, target: str) -> Route | None:
         """How to translate into `target`; None when a model it needs is
         missing or cannot be loaded (the error names the package)."""
