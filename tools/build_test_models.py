@@ -239,8 +239,8 @@ def main(argv=None) -> int:
     p.add_argument("--out", type=Path, default=HERE.parent / "tests" / "fixtures" / "models")
     p.add_argument("--corpus", type=Path, default=HERE / "test_models_corpus" / "ar_en_fr.tsv")
     p.add_argument("--pairs", default="ar-en,en-fr,ar-fr", help="comma-separated src-tgt list")
-    p.add_argument("--layouts", action="store_true",
-                   help="build the real layouts (opennmt, marian-sp, marian-bpe, target-prefix) into OUT/layouts/")
+    p.add_argument("--layouts", nargs="?", const=",".join(LAYOUT_PACKAGES), metavar="NAMES",
+                   help="build the real layouts (default all: " + ", ".join(LAYOUT_PACKAGES) + ") into OUT/layouts/")
     p.add_argument("--package-version", default="1.0")
     p.add_argument("--argos-version", default="1.9")
     p.add_argument("--seed", type=int, default=1234)
@@ -265,8 +265,8 @@ def main(argv=None) -> int:
     cols = read_corpus(args.corpus)
     corpus_sha = hashlib.sha256(args.corpus.read_bytes()).hexdigest()
     if args.layouts:
-        jobs = [(LAYOUTS[name], pair, version, args.out / "layouts" / name)
-                for name, (pair, version) in LAYOUT_PACKAGES.items()]
+        names = args.layouts.split(",")
+        jobs = [(LAYOUTS[name], *LAYOUT_PACKAGES[name], args.out / "layouts" / name) for name in names]
     else:
         jobs = [(LAYOUTS["test"], pair.strip(), args.package_version, args.out) for pair in args.pairs.split(",")]
     ok = True
