@@ -6,7 +6,6 @@ for publication.
 """
 
 import os
-import sys
 
 SITENAME = "مرصد"
 SITEURL = os.environ.get("MIRSAD_SITEURL", "http://localhost:8000")
@@ -19,14 +18,9 @@ ARTICLE_PATHS = ["briefings"]
 PAGE_PATHS = []
 STATIC_PATHS = ["images"]
 
-PLUGIN_PATHS = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "plugins")]
-# The plugins share helpers (plugins/mirsad_common), so their folder is importable.
-sys.path.insert(0, PLUGIN_PATHS[0])
-# Order matters: mirsad_build first (it times the others); mirsad_mt translates what
-# mirsad_i18n's reviewed translations leave; mirsad_summary boxes every version, so it
-# comes after both (same signal as mirsad_mt).
-PLUGINS = ["mirsad_build", "mirsad_markdown", "mirsad_i18n", "mirsad_mt", "mirsad_summary",
-           "mirsad_pdf", "mirsad_search"]
+# Every Mirsad plugin, in the order they must run (src/mirsad/plugins.py). A
+# site may list some instead, e.g. ["mirsad.markdown", "mirsad.i18n"], in that order.
+PLUGINS = ["mirsad"]
 MIRSAD_PROJECT_ROOT = os.path.dirname(os.path.abspath(__file__))
 # `invoke build --strict` and publishconf.py: errors (and missing models) fail the build.
 STRICT = os.environ.get("MIRSAD_STRICT") == "1"
@@ -57,7 +51,7 @@ MIRSAD_MT = {
     "strict": STRICT,
 }
 
-# PDFs (plugins/mirsad_pdf/config.py has every key and its default): one per
+# PDFs (src/mirsad/pdf/config.py has every key and its default): one per
 # briefing per language at {lang}/briefings/{slug}.pdf, and a digest per
 # language at {lang}/digest.pdf. Rendered PDFs are cached in cache/pdf/, so an
 # unchanged PDF is never rendered twice.
@@ -76,7 +70,7 @@ MIRSAD_PDF = {
     "strict": STRICT,
 }
 
-# Search (plugins/mirsad_search/config.py has every key and its default): a
+# Search (src/mirsad/search/config.py has every key and its default): a
 # page per language at {lang}/search.html whose index, built at build time,
 # is a script beside it ({lang}/search-index.js), so search also works from
 # file:// in the offline bundle (`invoke bundle`).
@@ -89,7 +83,7 @@ MIRSAD_SEARCH = {
     "body_words": None,
 }
 
-# The offline bundle (`invoke bundle`, plugins/mirsad_bundle/bundle.py):
+# The offline bundle (`invoke bundle`, src/mirsad/bundle/bundle.py):
 # dist/<name>-<date of the newest briefing>.zip.
 MIRSAD_BUNDLE = {
     "name": "mirsad",
@@ -107,7 +101,7 @@ DEFAULT_PAGINATION = 10
 PAGINATED_TEMPLATES = {"index": None, "term": None}
 
 # Listing pages (home, archives, tags, categories) and feeds are written per
-# language by plugins/mirsad_i18n; Pelican's single-language ones are off.
+# language by src/mirsad/i18n; Pelican's single-language ones are off.
 DIRECT_TEMPLATES = []
 INDEX_SAVE_AS = ""
 TAG_SAVE_AS = TAGS_SAVE_AS = ""

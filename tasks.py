@@ -15,7 +15,6 @@ from pathlib import Path
 from invoke import Exit, task
 
 ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT / "plugins"))  # the plugins' helpers, before the settings are read
 OUTPUT = ROOT / "output"
 CONTENT = ROOT / "content"
 THEME = ROOT / "themes" / "mirsad"
@@ -29,8 +28,7 @@ def _settings(publish: bool) -> Path:
 
 
 def _read_settings(publish: bool = False) -> dict:
-    """The project's Pelican settings; reading them also makes the plugins
-    importable (pelicanconf.py puts plugins/ on sys.path)."""
+    """The project's Pelican settings."""
     from pelican.settings import read_settings
 
     return read_settings(str(_settings(publish)))
@@ -63,7 +61,7 @@ def _pelican(settings: Path, output: Path, strict: bool, lock: int, extra: list[
              content: Path = CONTENT, cache: Path | None = None, target: Path | None = None,
              jobs: int = 0) -> None:
     """Run Pelican (holding the project lock `lock`). Problems are logged and
-    summed up at the end by the plugins (plugins/mirsad_common/buildlog.py);
+    summed up at the end by the plugins (src/mirsad/common/buildlog.py);
     with MIRSAD_STRICT=1 any error makes Pelican exit non-zero after the
     summary (no --fatal: that would stop at the first error and hide the others)."""
     import json
@@ -89,7 +87,7 @@ def _pelican(settings: Path, output: Path, strict: bool, lock: int, extra: list[
 def _storage_exit(error: OSError, target: Path, where: Path | None = None) -> Exit:
     """A clear message for a folder that cannot be written (no space,
     read-only); `where`: the folder to name instead of a temporary file."""
-    from mirsad_common.buildlog import storage_message
+    from mirsad.common.buildlog import storage_message
 
     named = OSError(error.errno, error.strerror, str(where)) if where else error
     problem = storage_message(named, target) or f"{error.strerror or error} ({named.filename or target})"
@@ -107,7 +105,7 @@ def _staging(target: Path, kind: str = "") -> Path:
     for leftover in target.parent.glob(f".{target.name}-*"):
         shutil.rmtree(leftover, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-{kind}", dir=target.parent))
-    from mirsad_common.files import current_umask
+    from mirsad.common.files import current_umask
 
     staging.chmod(0o777 & ~current_umask())
     return staging
@@ -171,7 +169,7 @@ def serve(c, port=8000, host="127.0.0.1"):
 
     build(c)
     server = Server()
-    for folder in ("content", "themes", "plugins"):
+    for folder in ("content", "themes", "src"):
         server.watch(str(ROOT / folder), lambda: build(c))
     server.watch(str(ROOT / "pelicanconf.py"), lambda: build(c))
     server.serve(root=str(OUTPUT), host=host, port=int(port), open_url_delay=None)
@@ -221,7 +219,7 @@ def lock(c):
 def stamp(c, files=None):
     """Mark reviewed translations as reviewed against the current originals."""
     settings = _read_settings()
-    from mirsad_i18n.reviewed import stamp as stamp_file
+    from mirsad.i18n.reviewed import stamp as stamp_file
 
     for path in files or sorted((CONTENT / "translations").glob("*.md")):
         print(f"{path}: source_hash {stamp_file(str(path), settings)}")
@@ -234,8 +232,8 @@ def stamp(c, files=None):
 def models(c, from_="", list_=False):
     """Install the Argos model packages the configured language pairs need."""
     settings = _read_settings()
-    from mirsad_mt.install import install_for_site, list_installed
-    from mirsad_mt.packages import PackageError
+    from mirsad.mt.install import install_for_site, list_installed
+    from mirsad.mt.packages import PackageError
 
     try:
         if list_:
@@ -314,7 +312,7 @@ def bundle(c, verify="", output=str(ROOT / "dist"), strict=False):
     every language, PDFs, search), with a SHA-256 manifest inside; or, with
     --verify FILE, report the files of a bundle that are missing, extra or altered."""
     settings = _read_settings()  # relative URLs, as `build` uses
-    from mirsad_bundle.archive import BundleError, verify as verify_bundle
+    from mirsad.bundle.archive import BundleError, verify as verify_bundle
 
     if verify:
         try:
@@ -325,7 +323,7 @@ def bundle(c, verify="", output=str(ROOT / "dist"), strict=False):
         if not result.ok:
             raise Exit(code=1)
         return
-    from mirsad_bundle.bundle import make_bundle
+    from mirsad.bundle.bundle import make_bundle
 
     target = Path(output).resolve()
     target.mkdir(parents=True, exist_ok=True)

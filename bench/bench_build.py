@@ -19,7 +19,7 @@ them:
   one paragraph  one sentence added to one paragraph of another briefing
 
 then, on the same content, the site without translation and PDFs (Arabic
-only: mirsad_markdown, mirsad_i18n, mirsad_summary, mirsad_search), with
+only: mirsad.markdown, mirsad.i18n, mirsad.summary, mirsad.search), with
 empty caches and rebuilt with nothing changed, against plain Pelican 4.12
 (Python-Markdown, its default theme, the same 10 articles per page): medians
 of 11 interleaved runs, the plugins byte-compiled first as pip does Pelican.
@@ -46,7 +46,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "plugins"), str(ROOT / "tools"), str(ROOT / "bench")]
 
 from corpus import build_package, make_corpus, sample_sentences, zip_package  # noqa: E402
 
@@ -129,7 +128,7 @@ class Project:
         self.folder, self.jobs = folder, jobs
         self.corpus, self.spare = make_corpus(folder, size)
         self.cache = folder / "cache"
-        from mirsad_mt.packages import install_archive
+        from mirsad.mt.packages import install_archive
 
         for package in packages:
             install_archive(package, folder / "models")
@@ -173,7 +172,7 @@ class Project:
         return Run("plain Pelican", wall, rss)
 
 
-SITE_ONLY = ["mirsad_build", "mirsad_markdown", "mirsad_i18n", "mirsad_summary", "mirsad_search"]
+SITE_ONLY = ["mirsad.build", "mirsad.markdown", "mirsad.i18n", "mirsad.summary", "mirsad.search"]
 REPEATS = 11  # the site-only and plain Pelican builds take seconds on a noisy machine: medians of 11, interleaved
 
 
@@ -243,7 +242,7 @@ def main() -> None:
     # Pelican is byte-compiled, as pip installed it; the plugins are run from
     # source, and a shell with PYTHONDONTWRITEBYTECODE (CI's, this one) would
     # compile them again in every build that is timed.
-    compileall.compile_dir(ROOT / "plugins", quiet=1)
+    compileall.compile_dir(ROOT / "src", quiet=1)
     try:
         print(f"building random {args.model} ar->en and en->fr packages...", flush=True)
         sentences = sample_sentences(3000)

@@ -3,7 +3,7 @@
 Builds, in a temporary folder, (1) the sample site and (2) 1,000 synthetic
 briefings x 3 languages (the sample briefings and their reviewed
 translations copied under new slugs and dates, as bench_pdf.py makes them),
-makes the offline bundle of each (mirsad_bundle.make_bundle, as `invoke
+makes the offline bundle of each (mirsad.bundle.make_bundle, as `invoke
 bundle` does) and prints a table:
 
 - the bundle's zip size and unpacked size;
@@ -37,8 +37,6 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "plugins"))
-sys.path.insert(0, str(ROOT / "bench"))
 BIN = Path(sys.executable).parent
 RUNS = 5
 THROTTLE = 4
@@ -56,7 +54,7 @@ def bundle(site: Path, folder: Path) -> tuple[Path, Path]:
     """The bundle zip, and the folder it is unpacked into."""
     from pelican.settings import read_settings
 
-    from mirsad_bundle.bundle import make_bundle
+    from mirsad.bundle.bundle import make_bundle
 
     made = make_bundle(site, folder / "dist", read_settings(str(ROOT / "pelicanconf.py")))
     unpacked = folder / "unpacked"

@@ -6,10 +6,10 @@ the project's own templates, then renders the 150 PDFs, side by side in one
 run:
 
 - the `weasyprint` command line, once per file (a fresh process per PDF);
-- mirsad_pdf's pool with 1 worker, and with 2 workers;
-- mirsad_pdf with 1 worker without PDF/UA tagging (the cost of tagging).
+- mirsad.pdf's pool with 1 worker, and with 2 workers;
+- mirsad.pdf with 1 worker without PDF/UA tagging (the cost of tagging).
 
-Each mirsad_pdf run is a fresh process timed from its start, so it pays what a
+Each mirsad.pdf run is a fresh process timed from its start, so it pays what a
 build pays: importing WeasyPrint, parsing the stylesheet, loading the fonts.
 Prints a table of PDFs/s and the ratios the PDF issue sets targets for.
 """
@@ -28,7 +28,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "plugins"))
 BIN = Path(sys.executable).parent
 VARIANT = "pdf/ua-1"
 
@@ -59,8 +58,8 @@ def print_html(content: Path, folder: Path) -> list[dict]:
     from pelican.generators import ArticlesGenerator
     from pelican.settings import read_settings
 
-    from mirsad_pdf import config as pdf_config
-    from mirsad_pdf.build import PdfBuild, plan
+    from mirsad.pdf import config as pdf_config
+    from mirsad.pdf.build import PdfBuild, plan
 
     planned = []
 
@@ -98,7 +97,7 @@ def time_cli(documents: list[dict], folder: Path, stylesheet: str) -> float:
 
 
 def time_pool(jobs_file: Path, workers: int, variant: str | None) -> float:
-    """A fresh process renders every document with mirsad_pdf's pool."""
+    """A fresh process renders every document with mirsad.pdf's pool."""
     started = time.perf_counter()
     subprocess.run([sys.executable, __file__, "--render", str(jobs_file), str(workers), variant or "none"],
                    check=True)
@@ -107,8 +106,8 @@ def time_pool(jobs_file: Path, workers: int, variant: str | None) -> float:
 
 def render(jobs_file: str, workers: str, variant: str) -> None:
     """Child process of time_pool()."""
-    from mirsad_pdf.cache import stylesheet_fingerprint
-    from mirsad_pdf.worker import Job, Resources, render_all
+    from mirsad.pdf.cache import stylesheet_fingerprint
+    from mirsad.pdf.worker import Job, Resources, render_all
 
     spec = json.loads(Path(jobs_file).read_text(encoding="utf-8"))
     out = Path(spec["out"]) / f"{workers}-{variant.replace('/', '')}"
@@ -132,8 +131,8 @@ def tagging_cost(jobs_file: Path) -> float:
 
 def tagging(jobs_file: str) -> None:
     """Child process of tagging_cost()."""
-    from mirsad_pdf.cache import stylesheet_fingerprint
-    from mirsad_pdf.worker import Job, Resources, _Worker
+    from mirsad.pdf.cache import stylesheet_fingerprint
+    from mirsad.pdf.worker import Job, Resources, _Worker
 
     spec = json.loads(Path(jobs_file).read_text(encoding="utf-8"))
     fingerprint = stylesheet_fingerprint(spec["stylesheet"])
@@ -198,9 +197,9 @@ def main() -> None:
               f"load average {os.getloadavg()[0]:.2f}, 2 plain processes gain {ceiling:.2f}x over 1 "
               "right now", flush=True)
         # The short runs first, back to back, so that they see the same machine.
-        rows = [("mirsad_pdf, 1 worker", time_pool(jobs_file, 1, VARIANT)),
-                ("mirsad_pdf, 2 workers", time_pool(jobs_file, 2, VARIANT)),
-                ("mirsad_pdf, 1 worker, no PDF/UA", time_pool(jobs_file, 1, None))]
+        rows = [("mirsad.pdf, 1 worker", time_pool(jobs_file, 1, VARIANT)),
+                ("mirsad.pdf, 2 workers", time_pool(jobs_file, 2, VARIANT)),
+                ("mirsad.pdf, 1 worker, no PDF/UA", time_pool(jobs_file, 1, None))]
         cpu_ratio = tagging_cost(jobs_file)
         rows.insert(0, ("weasyprint CLI, once per file", time_cli(documents, folder, stylesheet)))
     seconds = dict(rows)
@@ -209,11 +208,11 @@ def main() -> None:
     for name, value in rows:
         print(f"| {name} | {value:.1f} | {count / value:.1f} | {cli / value:.1f}x |")
     print("\n| ratio | measured | target |\n|---|---:|---:|")
-    print(f"| mirsad_pdf (2 workers) vs CLI | {cli / two:.1f}x | >= 5x |")
-    print(f"| mirsad_pdf (1 worker) vs CLI | {cli / one:.1f}x | |")
+    print(f"| mirsad.pdf (2 workers) vs CLI | {cli / two:.1f}x | >= 5x |")
+    print(f"| mirsad.pdf (1 worker) vs CLI | {cli / one:.1f}x | |")
     print(f"| 2 workers vs 1 | {one / two:.2f}x | >= 1.6x |")
     print(f"| PDF/UA-1 cost, wall time (1 worker) | "
-          f"{(one / seconds['mirsad_pdf, 1 worker, no PDF/UA'] - 1) * 100:+.0f}% | |")
+          f"{(one / seconds['mirsad.pdf, 1 worker, no PDF/UA'] - 1) * 100:+.0f}% | |")
     print(f"| PDF/UA-1 cost, CPU time (same process, interleaved) | {(cpu_ratio - 1) * 100:+.0f}% | |")
     print(f"\nload average {os.getloadavg()[0]:.2f} at the end; 2 plain processes gained {ceiling:.2f}x "
           "over 1 at the start (2.0 = two idle cores; other work on the machine lowers every ratio)")

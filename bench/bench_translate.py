@@ -34,20 +34,22 @@ source length in tokens, i.e. outputs as long as their sources on average):
   (a)  argostranslate passes no max_decoding_length (CTranslate2's 256
        applies); the watcher adds max_decoding_length=C to its calls, and
        changes nothing else;
-  (b)  the engine caps a group at min(max(min_max_length, max_length_ratio
-       x longest source), longest_output) and decodes again with twice the
-       cap any output that reaches it, up to longest_output. Here
-       min_max_length = longest_output = C, so the first cap is C for every
-       group, whatever its length, and since C is already longest_output
-       nothing is decoded again: the engine keeps the outputs, counts them
-       in `engine.unfinished` (its warning is silenced) and `engine.retries`
-       stays 0. Both are printed; a retry would show there, and in the
-       decoded-token count, which must be sentences x C for everyone;
+  (b)  the engine caps a group at max(min_max_length, max_length_ratio x
+       longest source) and decodes again, with twice the cap, any output
+       that reaches it, up to a limit of max(longest_output,
+       longest_output_ratio x longest source). Here min_max_length =
+       longest_output = C and longest_output_ratio = 0, so cap and limit are
+       both C for every group, whatever its length: the first decode is the
+       only one, the engine keeps its outputs, counts them in
+       `engine.unfinished` (its warning is silenced) and `engine.retries`
+       stays 0. Both are printed, with every call's max_decoding_length; a
+       retry would show there and in the decoded-token count, which must be
+       sentences x C for everyone;
   (c)  max_decoding_length=C.
 So all contenders decode exactly the same number of tokens with the same
 beam: the comparison measures batching and overhead, nothing else. (With a
-real model the retry path costs (b) a second decode of the rare output that
-reaches 2x its source length, which (a) and (c) would cut at 256 tokens.)
+real model, (b) pays a second decode for the rare output that reaches twice
+its source's length, which (a) decodes once, up to 256 tokens.)
 
 Each repeat runs every contender once, at beam 4 and at beam 2, in an order
 rotated from one repeat to the next, so machine noise hits all alike; the
@@ -70,7 +72,6 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "plugins"), str(ROOT / "tools"), str(ROOT / "bench")]
 
 from corpus import D_MODEL, LAYERS, VOCAB, build_package, sample_sentences  # noqa: E402
 
@@ -168,17 +169,19 @@ def run_argos(package: Path, paragraphs: list[str], beam: int, threads: int, wat
 
 def run_mirsad(package: Path, paragraphs: list[str], beam: int, threads: int, watch: Watch, tmp: Path,
                engines: list, **engine_options) -> float:
-    from mirsad_mt.articles import translate_segments
-    from mirsad_mt.engine import CTranslate2Engine, EngineOptions
-    from mirsad_mt.glossary import Glossary
-    from mirsad_mt.memory import TranslationMemory
-    from mirsad_mt.packages import load_package
-    from mirsad_mt.routing import CachedEngine, Route, Stats
-    from mirsad_mt.segments import Document
+    from mirsad.mt.articles import translate_segments
+    from mirsad.mt.engine import CTranslate2Engine, EngineOptions
+    from mirsad.mt.glossary import Glossary
+    from mirsad.mt.memory import TranslationMemory
+    from mirsad.mt.packages import load_package
+    from mirsad.mt.routing import CachedEngine, Route, Stats
+    from mirsad.mt.segments import Document
 
     # length_penalty, replace_unknowns: the engine's defaults (argostranslate's).
-    options = EngineOptions(beam_size=beam, intra_threads=threads, min_max_length=watch.cap,
-                            longest_output=watch.cap, **engine_options)
+    # The cap C for every group and no re-decoding (see the docstring).
+    same_cap = {"min_max_length": watch.cap, "longest_output": watch.cap, "longest_output_ratio": 0.0}
+    options = EngineOptions(beam_size=beam, intra_threads=threads, **engine_options,
+                            **{k: v for k, v in same_cap.items() if k in EngineOptions.__dataclass_fields__})
     engine = CTranslate2Engine(load_package(package), options)
     engines.append(engine)
     memory = TranslationMemory(str(tmp / f"tm-{time.monotonic_ns()}.sqlite"))
@@ -228,7 +231,7 @@ def main() -> None:
     sentences = sample_sentences(args.sentences)
     paragraphs = [" ".join(sentences[i:i + PARAGRAPH]) for i in range(0, len(sentences), PARAGRAPH)]
     beams = [args.beam] + ([args.compare_beam] if args.compare_beam and args.compare_beam != args.beam else [])
-    logging.getLogger("mirsad_mt.engine").setLevel(logging.ERROR)  # "no end after C tokens": expected here
+    logging.getLogger("mirsad.mt.engine").setLevel(logging.ERROR)  # "no end after C tokens": expected here
     with tempfile.TemporaryDirectory() as tmp, offline() as attempts:
         tmp = Path(tmp)
         print(f"building a random Transformer-base int8 model ({LAYERS}+{LAYERS} layers, d={D_MODEL}, vocab {VOCAB})...")

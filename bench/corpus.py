@@ -12,16 +12,12 @@ import json
 import random
 import re
 import shutil
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-for folder in (ROOT / "plugins", ROOT / "tools"):
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
 
 D_MODEL, HEADS, FFN, LAYERS, VOCAB = 512, 8, 2048, 6, 32000
 
@@ -36,8 +32,8 @@ PLACES = ["سرت", "طرابلس", "بنغازي", "مصراتة", "سبها", 
 def sample_sentences(count: int, seed: int = 7) -> list[str]:
     """`count` distinct Arabic sentences: the sample briefings' own, then new
     ones made of the first half of one and the second half of another."""
-    from mirsad_markdown.frontmatter import split
-    from mirsad_text.sentences import split_sentences
+    from mirsad.markdown.frontmatter import split
+    from mirsad.text.sentences import split_sentences
 
     sentences = []
     for path in sorted((ROOT / "content" / "briefings").glob("*.md")):
@@ -149,7 +145,7 @@ def build_package(folder: Path, sentences: list[str], source: str = "ar", target
     MiniSBD splitter (so argostranslate stays offline)."""
     import sentencepiece as spm
 
-    from test_models_sbd import build_sbd_model
+    build_sbd_model = _tool("test_models_sbd").build_sbd_model
 
     package = folder / f"translate-{source}_{target}-bench"
     (package / "model").mkdir(parents=True)
@@ -232,3 +228,15 @@ def _random_transformer(layers: int, d_model: int, ffn: int, heads: int, vocab: 
         attention(layer.attention, fused=False)
         feed_forward(layer.ffn)
     return spec
+
+
+def _tool(name: str):
+    """A module of tools/ (the test-model builders), loaded from its file:
+    tools/ is a folder of scripts, not a package."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+

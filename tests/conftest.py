@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,6 @@ from lxml import etree, html
 import network_guard
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "plugins"))
 # CI sets MIRSAD_REQUIRE_TOOLS=1: a missing browser, java or Nu checker is
 # then a failure instead of a skip.
 REQUIRE_TOOLS = os.environ.get("MIRSAD_REQUIRE_TOOLS") == "1"

@@ -331,14 +331,15 @@ AUDIT = textwrap.dedent("""
     # Loaded by every Python process of the build (PYTHONPATH): records each
     # attempt to reach another host, as tests/network_guard.py defines it,
     # and any urllib request that is not for a local file.
-    import os, sys
-    sys.path.insert(0, {tests!r})
-    import network_guard
+    import os
+    import sys
+
+    import network_guard  # tests/ is on PYTHONPATH too
 
     def _record(event, args):
         line = None
         if event == "urllib.Request" and not str(args[0]).startswith(("file:", "data:")):
-            line = f"{{event}} {{args[0]}}"  # WeasyPrint reads the theme's fonts through file: URLs
+            line = f"{event} {args[0]}"  # WeasyPrint reads the theme's fonts through file: URLs
         elif event.startswith("socket."):
             try:
                 network_guard.audit(event, args)
@@ -346,7 +347,7 @@ AUDIT = textwrap.dedent("""
                 line = str(attempt)
         if line:
             with open(os.environ["MIRSAD_NETWORK_LOG"], "a") as log:
-                log.write(f"{{os.getpid()}} {{line}}\\n")
+                log.write(f"{os.getpid()} {line}\\n")
 
     sys.addaudithook(_record)
 """)
@@ -365,9 +366,9 @@ def test_a_whole_build_with_the_network_cut_off_makes_zero_attempts(project, tmp
     prefix = _network_cut_off()
     hook = tmp_path / "audit"
     hook.mkdir()
-    (hook / "sitecustomize.py").write_text(AUDIT.format(tests=str(ROOT / "tests")))
+    (hook / "sitecustomize.py").write_text(AUDIT)
     log = tmp_path / "network.log"
-    env = {"PYTHONPATH": str(hook), "MIRSAD_NETWORK_LOG": str(log)}
+    env = {"PYTHONPATH": os.pathsep.join([str(hook), str(ROOT / "tests")]), "MIRSAD_NETWORK_LOG": str(log)}
     # The hook works in these processes: a lookup made on purpose is recorded.
     probe = subprocess.run([*prefix, sys.executable, "-c", "import socket\ntry: socket.getaddrinfo('example.org', 443)\n"
                             "except OSError: pass"], env={**os.environ, **env}, capture_output=True, text=True)

@@ -6,7 +6,7 @@ The build runs the way a user runs it, `invoke build` in a project folder, so
 the staging folder and the swap of tasks.py are what is tested. The project
 is a copy of the real one in tmp_path: the current tasks.py and pelicanconf.py
 (copied, so ROOT, the memory and CACHE_PATH are the temporary project's),
-plugins/ and themes/ linked, two briefings without reviewed translations, the
+themes/ linked (the mirsad package is installed), two briefings without reviewed translations, the
 tiny real Argos test models (ar→en, en→fr), PDFs on (the default settings).
 Each killed build is SIGKILLed as a whole process group (invoke, pelican and
 the PDF worker processes) after a seeded random fraction of a measured build
@@ -95,7 +95,7 @@ def project(tmp_path) -> Project:
     (root / "content" / "briefings").mkdir(parents=True)
     for name in ("tasks.py", "pelicanconf.py"):
         shutil.copy(ROOT / name, root / name)
-    for name in ("plugins", "themes"):
+    for name in ("themes",):
         (root / name).symlink_to(ROOT / name)
     for name in ("glossary.yml", "taxonomy.yml"):
         shutil.copy(ROOT / "content" / name, root / "content" / name)
@@ -347,7 +347,7 @@ def _open_files(pid: int) -> list[str]:
 
 
 def test_pdf_cache_drops_partial_renderings_of_dead_processes_only(tmp_path):
-    from mirsad_pdf.cache import PdfCache, partial_prefix
+    from mirsad.pdf.cache import PdfCache, partial_prefix
 
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
@@ -365,7 +365,7 @@ def test_pdf_cache_drops_partial_renderings_of_dead_processes_only(tmp_path):
 
 
 def test_publishing_into_a_folder_that_has_the_pdf_leaves_no_part_file(tmp_path):
-    from mirsad_common.files import publish
+    from mirsad.common.files import publish
 
     cached = tmp_path / "cache.pdf"
     cached.write_bytes(b"%PDF-1.7\n%%EOF\n")

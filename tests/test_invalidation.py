@@ -80,14 +80,14 @@ def test_bytecode_beside_the_plugins_is_no_part_of_the_code_revisions():
     """Python writes __pycache__ folders beside the plugins' sources (unless
     PYTHONDONTWRITEBYTECODE is set): the build neither fails on them nor
     recomputes every key point and search index once they appear."""
-    from mirsad_search.cache import code_revision
-    from mirsad_summary.summarise import _code_revision
+    from mirsad.search.cache import code_revision
+    from mirsad.summary.summarise import _code_revision
 
     revisions = [_code_revision, code_revision.__wrapped__]
     before = [revision() for revision in revisions]
-    assert compileall.compile_dir(ROOT / "plugins" / "mirsad_text", quiet=1)
-    assert compileall.compile_dir(ROOT / "plugins" / "mirsad_search", quiet=1)
-    assert (ROOT / "plugins" / "mirsad_text" / "stopwords" / "__pycache__").is_dir()
+    assert compileall.compile_dir(ROOT / "src" / "mirsad" / "text", quiet=1)
+    assert compileall.compile_dir(ROOT / "src" / "mirsad" / "search", quiet=1)
+    assert (ROOT / "src" / "mirsad" / "text" / "stopwords" / "__pycache__").is_dir()
     assert [revision() for revision in revisions] == before
 
 
@@ -97,7 +97,7 @@ def test_an_unchanged_site_is_searchable_without_analysing_its_text_again(projec
     def analysed(text: str) -> list[str]:
         raise AssertionError(f"the text of an unchanged site was analysed: {text[:40]!r}")
 
-    monkeypatch.setattr("mirsad_search.documents.words", analysed)
+    monkeypatch.setattr("mirsad.search.documents.words", analysed)
     assert build(project)["counts"]["search_indexes_reused"] == 3
     monkeypatch.undo()
     assert build(project, MIRSAD_SEARCH={"body_words": 3})["counts"]["search_indexes_built"] == 3
@@ -138,7 +138,7 @@ def test_new_model_version_retranslates_what_depends_on_it_and_says_so(project, 
     first = build(project)
     archive = tmp_path / "translate-ar_en-test-1.1.argosmodel"
     _with_version(FIXTURES / "translate-ar_en-test-1.0.argosmodel", archive, "1.1")
-    from mirsad_mt.packages import install_archive
+    from mirsad.mt.packages import install_archive
 
     install_archive(archive, tmp_path / "models")
     record = build(project)

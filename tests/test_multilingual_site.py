@@ -197,7 +197,7 @@ def test_reviewed_translation_provenance_and_original_link(sample):
 
 def test_briefing_without_translation_switches_to_that_language_home(site):
     site.briefing("only-ar", "بالعربية فقط")
-    built = site.build(PLUGINS=["mirsad_markdown", "mirsad_i18n"])  # no machine translation
+    built = site.build(PLUGINS=["mirsad.markdown", "mirsad.i18n"])  # no machine translation
     tree = built.page("ar/briefings/only-ar.html")
     switcher = {a.get("lang"): a.get("href") for a in tree.findall(".//nav[@class='language-switcher']//a")}
     assert switcher == {"ar": "../../ar/briefings/only-ar.html", "en": "../../en/index.html",
@@ -230,7 +230,7 @@ def test_changed_original_flags_reviewed_translation_as_possibly_outdated(site):
 
 def test_stamped_translation_is_not_flagged(site):
     from pelican.settings import read_settings
-    from mirsad_i18n.reviewed import stamp
+    from mirsad.i18n.reviewed import stamp
     from conftest import ROOT
 
     site.briefing("s", "عنوان", body="نص.")

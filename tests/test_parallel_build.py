@@ -18,12 +18,12 @@ from jinja2 import DictLoader, Environment
 from pelican.writers import FileOverwriteFailedError
 
 from conftest import ROOT, SiteMaker
-from mirsad_build.templates import compile_options
-from mirsad_build.writer import ParallelWriter
-from mirsad_common.processes import map_forked
-from mirsad_summary import lexrank
+from mirsad.build.templates import compile_options
+from mirsad.build.writer import ParallelWriter
+from mirsad.common.processes import map_forked
+from mirsad.summary import lexrank
 
-SITE_ONLY = ["mirsad_build", "mirsad_markdown", "mirsad_i18n", "mirsad_mt", "mirsad_summary", "mirsad_search"]
+SITE_ONLY = ["mirsad.build", "mirsad.markdown", "mirsad.i18n", "mirsad.mt", "mirsad.summary", "mirsad.search"]
 
 
 def sentences() -> list[str]:

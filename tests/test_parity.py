@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from mirsad_mt.engine import CTranslate2Engine, EngineOptions
-from mirsad_mt.packages import install_archive
+from mirsad.mt.engine import CTranslate2Engine, EngineOptions
+from mirsad.mt.packages import install_archive
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYOUTS = ROOT / "tests" / "fixtures" / "models" / "layouts"

@@ -1,4 +1,4 @@
-"""PDF of every briefing in every language (plugins/mirsad_pdf): what a reader
+"""PDF of every briefing in every language (src/mirsad/pdf): what a reader
 gets from the file (text through poppler's pdftotext, metadata through pypdf),
 links from the pages, reproducibility, skip-unchanged, failures."""
 
@@ -8,7 +8,6 @@ import logging
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,9 +15,8 @@ from pypdf import PdfReader
 
 from conftest import ROOT, build, missing_tool
 
-sys.path.insert(0, str(ROOT / "plugins"))
-from mirsad_pdf.links import filesize  # noqa: E402
-from mirsad_text.sentences import split_sentences  # noqa: E402
+from mirsad.pdf.links import filesize
+from mirsad.text.sentences import split_sentences
 
 LANGS = ("ar", "en", "fr")
 SAMPLE_SLUGS = ["isis-sirte", "un-action-plan", "libya-oil-output", "g5-sahel-migration"]
@@ -230,7 +228,7 @@ def test_rebuild_gives_byte_identical_pdfs(site, tmp_path):
 
 def test_unchanged_pdfs_are_not_rendered_again(site, caplog):
     small_site(site)
-    caplog.set_level(logging.INFO, logger="mirsad_pdf")
+    caplog.set_level(logging.INFO, logger="mirsad.pdf")
     first = site.build()
     total, rendered, reused, failed = summaries(caplog)[-1]
     assert (rendered, reused, failed) == (total, 0, 0) and total == len(list(first.output.rglob("*.pdf")))
@@ -275,7 +273,7 @@ def test_a_failing_pdf_is_named_and_the_others_are_built(site):
 
 
 def test_strict_mode_fails_the_build_after_rendering_the_others(site):
-    from mirsad_pdf.build import PdfBuildError
+    from mirsad.pdf.build import PdfBuildError
 
     broken_site(site)
     with pytest.raises(PdfBuildError, match=r"briefings/broken\.md \(ar\)"):

@@ -40,8 +40,8 @@ PROPERTY = settings(max_examples=50, deadline=None, derandomize=True, print_blob
 @pytest.fixture(scope="module")
 def engines(tmp_path_factory):
     """The real ar→en and en→fr test packages, installed once per module."""
-    from mirsad_mt.engine import CTranslate2Engine, EngineOptions, PivotEngine
-    from mirsad_mt.packages import install_archive
+    from mirsad.mt.engine import CTranslate2Engine, EngineOptions, PivotEngine
+    from mirsad.mt.packages import install_archive
 
     models = tmp_path_factory.mktemp("models")
     options = EngineOptions(intra_threads=1)  # the CI machine's cores are shared
@@ -55,7 +55,7 @@ def engines(tmp_path_factory):
 
 
 def render_markdown(markdown: str) -> str:
-    from mirsad_markdown.render import make_renderer, render
+    from mirsad.markdown.render import make_renderer, render
 
     return render(markdown, make_renderer(), URL_SCHEMES)
 
@@ -63,12 +63,12 @@ def render_markdown(markdown: str) -> str:
 def translate_html(content: str, engine, target: str, glossary=None) -> str:
     """What build_article does to a body: segments, engine, reassembly (with a
     fresh in-memory translation memory, so every example reaches the engine)."""
-    from mirsad_mt.articles import translate_segments
-    from mirsad_mt.glossary import Glossary
-    from mirsad_mt.memory import TranslationMemory
-    from mirsad_mt.routing import Route, Stats
-    from mirsad_mt.segments import Document, plain_segment
-    from mirsad_mt.translate import localise_untranslated
+    from mirsad.mt.articles import translate_segments
+    from mirsad.mt.glossary import Glossary
+    from mirsad.mt.memory import TranslationMemory
+    from mirsad.mt.routing import Route, Stats
+    from mirsad.mt.segments import Document, plain_segment
+    from mirsad.mt.translate import localise_untranslated
 
     glossary = glossary or Glossary({}, "ar")
     document = Document(content, glossary, "ar")
@@ -235,7 +235,7 @@ def assert_well_formed(fragment: str) -> None:
 
 
 def assert_markup_survives(source: str, translated: str, target: str) -> None:
-    from mirsad_mt.translate import localise_untranslated
+    from mirsad.mt.translate import localise_untranslated
 
     assert_well_formed(translated)
     before, after = tree(source), tree(translated)
@@ -288,7 +288,7 @@ def test_french_through_english_keeps_markup_too(engines, markdown):
 @given(markdown=briefing_body)
 @example(markdown="داعش في سرت و#داعش، و[لداعش](https://a.example/?x=1&y=2) في ليبيا.")
 def test_glossary_terms_and_hashtags_keep_markup(engines, markdown):
-    from mirsad_mt.glossary import Glossary
+    from mirsad.mt.glossary import Glossary
 
     glossary = Glossary({"داعش": {"en": "ISIS"}, "سرت": {"en": "Sirte"}, "ليبيا": {"en": "<Libya & co>"}}, "ar")
     source = render_markdown(markdown)
@@ -434,7 +434,7 @@ def url_scheme_of(value: str) -> str:
 def assert_no_script(root, strict: bool = True) -> None:
     """No script-capable element, handler, URL or style under `root`
     (`strict`: briefing content, which must also be on the allowlist)."""
-    from mirsad_markdown.render import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+    from mirsad.markdown.render import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 
     for el in root.iter():
         if not isinstance(el.tag, str):
@@ -527,7 +527,7 @@ def hostile_site(tmp_path_factory):
     """One real build (the `site` fixture's SiteMaker, built once for the
     tests below) with the worst cases in title, tags, category, summary and
     body of eight briefings, machine-translated into en and fr."""
-    from mirsad_mt.packages import install_archive
+    from mirsad.mt.packages import install_archive
 
     from conftest import SiteMaker
 

@@ -3,7 +3,7 @@ and clear errors that name the file."""
 
 import pytest
 
-from mirsad_markdown.frontmatter import BriefingError
+from mirsad.markdown.frontmatter import BriefingError
 
 
 def test_front_matter_fields_reach_the_page(site):
@@ -112,7 +112,7 @@ def test_bad_yaml_names_file_and_line_and_others_still_build(site):
 
 
 def test_error_messages_carry_file_line_and_fix(tmp_path):
-    from mirsad_markdown.frontmatter import split
+    from mirsad.markdown.frontmatter import split
     with pytest.raises(BriefingError) as error:
         split('---\ntitle: ok\ntags: [a, b\n---\nbody\n', "content/briefings/x.md")
     message = str(error.value)

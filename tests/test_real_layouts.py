@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import network_guard
-from mirsad_mt.packages import PackageError, check_archive, install_archive, installed_packages
+from mirsad.mt.packages import PackageError, check_archive, install_archive, installed_packages
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYOUTS = ROOT / "tests" / "fixtures" / "models" / "layouts"
@@ -34,7 +34,7 @@ def body_text(built, path: str) -> str:
 def install_layouts(models: Path, *names: str) -> None:
     """`invoke models --from DIR` with the chosen archives in DIR."""
     from pelican.settings import read_settings
-    from mirsad_mt.install import install_for_site
+    from mirsad.mt.install import install_for_site
 
     folder = models.parent / "archives"
     folder.mkdir()
@@ -151,7 +151,7 @@ def test_a_mismatched_tokenizer_copied_in_by_hand_is_refused_at_build_time(site,
 
 
 def test_the_build_report_counts_sentences_decoded_again_with_a_longer_cap(site, tmp_path):
-    from mirsad_common.report import report
+    from mirsad.common.report import report
 
     models = tmp_path / "models"
     install_layouts(models, "opennmt", "marian-sp")

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mirsad_common.settings import SettingsError
-from mirsad_search.analysis import fold, fold_table, terms
-from mirsad_text import arabic
+from mirsad.common.settings import SettingsError
+from mirsad.search.analysis import fold, fold_table, terms
+from mirsad.text import arabic
 
 LANGS = {"ar": "rtl", "en": "ltr", "fr": "ltr"}
 PREFIX = "window.MIRSAD_SEARCH = JSON.parse('"

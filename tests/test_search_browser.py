@@ -9,7 +9,7 @@ from urllib.parse import quote, urlparse
 import pytest
 from lxml import html
 
-from mirsad_search.analysis import SEPARATORS, fold, fold_table, terms
+from mirsad.search.analysis import SEPARATORS, fold, fold_table, terms
 from test_browser import browser, server  # noqa: F401  (the project's Chromium and HTTP fixtures)
 
 LANGS = {"ar": "rtl", "en": "ltr", "fr": "ltr"}

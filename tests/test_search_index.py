@@ -1,4 +1,4 @@
-"""The search index is lunr's own format: what mirsad_search writes is, to
+"""The search index is lunr's own format: what mirsad.search writes is, to
 the byte, what lunr.py's Builder (the reference port of lunr.js's) writes
 from the same words, so lunr.js in the browser reads and scores it as its
 own."""
@@ -14,10 +14,10 @@ from lunr.index import Index
 from lunr.pipeline import Pipeline
 from lunr.token_set import TokenSet
 
-from mirsad_search.analysis import pipeline_labels, term_function, words
-from mirsad_search.config import DEFAULTS, FIELDS
-from mirsad_search.documents import Document
-from mirsad_search.index import build_index
+from mirsad.search.analysis import pipeline_labels, term_function, words
+from mirsad.search.config import DEFAULTS, FIELDS
+from mirsad.search.documents import Document
+from mirsad.search.index import build_index
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 BOOSTS = DEFAULTS["boosts"]

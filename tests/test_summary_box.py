@@ -165,7 +165,7 @@ def test_translation_without_matching_structure_gets_points_from_its_own_text(ed
 
 def test_site_builds_without_the_plugin(site):
     site.briefing("b", "عنوان", body="فقرة أولى عن سرت.\n\nفقرة ثانية.")
-    built = site.build(PLUGINS=["mirsad_markdown", "mirsad_i18n"])
+    built = site.build(PLUGINS=["mirsad.markdown", "mirsad.i18n"])
     page = built.page("ar/briefings/b.html")
     assert box_of(page) is None and not built.errors
     assert page.find(".//meta[@name='description']").get("content") == "فقرة أولى عن سرت."

@@ -1,6 +1,6 @@
-"""Where each version's points come from (mirsad_summary.box.points_for),
-on real Pelican articles shaped as the reader, mirsad_i18n (reviewed
-translations) and mirsad_mt (machine translations, placeholders) make them."""
+"""Where each version's points come from (mirsad.summary.box.points_for),
+on real Pelican articles shaped as the reader, mirsad.i18n (reviewed
+translations) and mirsad.mt (machine translations, placeholders) make them."""
 
 import copy
 import datetime as dt
@@ -9,9 +9,9 @@ import pytest
 from pelican.contents import Article
 from pelican.settings import DEFAULT_CONFIG
 
-from mirsad_markdown import render
-from mirsad_summary.box import authored_points, points_for, translate_points
-from mirsad_summary.summarise import Options
+from mirsad.markdown import render
+from mirsad.summary.box import authored_points, points_for, translate_points
+from mirsad.summary.summarise import Options
 
 ARABIC = ("داعش لا يزال نشطا في سرت منذ يناير.\n\nوقال مصدر إن الوضع غامض ولا يمكن التنبؤ به.\n\n"
           "وأعلنت أفريكوم في يناير تراجع أعداد المقاتلين إلى بضع مئات بعد خمسة آلاف.")

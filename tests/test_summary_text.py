@@ -5,14 +5,14 @@ the project's own Markdown reader) and on the edge cases."""
 import pytest
 
 from conftest import ROOT
-from mirsad_markdown import render
-from mirsad_markdown.frontmatter import split
-from mirsad_summary import summarise, tokens
-from mirsad_summary.blocks import blocks
-from mirsad_summary.summarise import Options, cap, key_points
-from mirsad_text.arabic import MAPPING, TABLE, light_stem, normalise
-from mirsad_text.sentences import split_sentences
-from mirsad_text.stopwords import stopwords
+from mirsad.markdown import render
+from mirsad.markdown.frontmatter import split
+from mirsad.summary import summarise, tokens
+from mirsad.summary.blocks import blocks
+from mirsad.summary.summarise import Options, cap, key_points
+from mirsad.text.arabic import MAPPING, TABLE, light_stem, normalise
+from mirsad.text.sentences import split_sentences
+from mirsad.text.stopwords import stopwords
 
 SEED_POINTS = [
     "كشفت مصادر مطلعة النقاب عن وجود مئات من مقاتلي تنظيم داعش لا يزالون يتحركون في محيط مدينة سرت "

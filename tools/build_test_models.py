@@ -40,7 +40,6 @@ from pathlib import Path
 
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
 from test_models_layouts import LAYOUTS, Layout, metadata, readme, scheme_for, write_splitter  # noqa: E402
 from test_models_sbd import build_sbd_model  # noqa: E402  rule-based MiniSBD splitter, beside this file
 from test_models_transformer import Arch, build_torch_model, save_ct2  # noqa: E402

@@ -1,0 +1,1 @@
+from .plugins import register  # noqa: F401

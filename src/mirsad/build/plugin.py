@@ -1,0 +1,96 @@
+"""mirsad_build: what a whole build did, how long each stage took, and
+whether it succeeded.
+
+Listed first in PLUGINS, so its receivers run before the other plugins' on
+the same signal:
+- initialized: the build's clock starts, every warning and error is
+  collected from here on (mirsad.common.buildlog), compiled templates
+  are kept in CACHE_PATH/templates (templates.py), and the process skips
+  the collector's walk over the build's objects when it exits;
+- article_generator_preread / article_generator_finalized: Pelican's reading
+  (before mirsad.mt and mirsad.summary work on the articles);
+- get_writer / content_written / finalized: page writing (writer.py: pages
+  are recorded as generators ask, and rendered on every core at the end,
+  with a progress bar on a terminal); then the stage times go into the end-of-build report
+  and `<CACHE_PATH>/last-build.json`, the report (all plugins add to it) is
+  printed with the summary of warnings and errors, and a strict build with
+  errors, or one that could not write its output, fails.
+"""
+
+from __future__ import annotations
+
+import atexit
+import gc
+
+from pelican import signals
+
+from mirsad.common import buildlog, report, stages
+from mirsad.common.progress import Counter
+from mirsad.common.signals import when_enabled
+
+from .templates import use_template_cache
+from .writer import ParallelWriter
+
+# content_written is sent with the written path and the template context,
+# not the build's settings: the count of the build now writing lives here
+# (one build at a time per process).
+_pages = Counter("writing pages")
+
+
+@when_enabled("mirsad.build")
+def start_build(pelican) -> None:
+    stages.timings(pelican.settings)
+    buildlog.start(pelican.settings)
+    use_template_cache(pelican.settings)
+    _no_collection_at_exit()
+
+
+@when_enabled("mirsad.build")
+def reading_starts(generator) -> None:
+    stages.mark(generator.settings, "read_start")
+
+
+@when_enabled("mirsad.build")
+def reading_ends(generator) -> None:
+    stages.mark(generator.settings, "read_end")
+
+
+@when_enabled("mirsad.build")
+def writing_starts(pelican) -> type[ParallelWriter]:
+    stages.mark(pelican.settings, "write_start")
+    _pages.start()
+    return ParallelWriter
+
+
+def page_written(path, context=None) -> None:
+    _pages.advance()
+
+
+@when_enabled("mirsad.build")
+def finish_build(pelican) -> None:
+    _pages.stop()
+    writer, ParallelWriter.current = ParallelWriter.current, None
+    if writer is not None:
+        writer.write_pending()
+    stages.mark(pelican.settings, "write_end")
+    data = stages.summary(pelican.settings)
+    report.add(pelican.settings, "Time", stages.report_line(data))
+    stages.save(pelican.settings, data)
+    report.finish(pelican.settings)
+
+
+def _no_collection_at_exit() -> None:
+    """Freeze the collector when the process exits. The interpreter's last
+    collections walk every object the build made, to free memory the system
+    takes back anyway: 0.08 s of a 1.2 s build of 100 briefings (measured)."""
+    atexit.unregister(gc.freeze)  # once, however many builds the process runs
+    atexit.register(gc.freeze)
+
+
+def register() -> None:
+    signals.initialized.connect(start_build)
+    signals.article_generator_preread.connect(reading_starts)
+    signals.article_generator_finalized.connect(reading_ends)
+    signals.get_writer.connect(writing_starts)
+    signals.content_written.connect(page_written)
+    signals.finalized.connect(finish_build)

@@ -1,0 +1,63 @@
+"""mirsad_i18n: a site per language (ar, en, fr by default) from one build.
+
+Receivers:
+- generator_init: UI strings (Babel catalogs) and date filters in templates;
+- article_generator_pretaxonomy: attach reviewed translations to originals;
+- get_generators: the generator writing per-language listings, feeds, sitemap.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from pelican import signals
+
+from mirsad.common.settings import once_per_build
+from mirsad.common.signals import when_enabled
+
+from . import config as i18n_config
+from .catalogs import Catalogs
+from .generator import MultilingualGenerator
+from .reviewed import attach_reviewed
+from .slugs import drop_duplicate_slugs
+
+logger = logging.getLogger(__name__)
+
+
+@when_enabled("mirsad.i18n")
+def install_templating(generator) -> None:
+    config = i18n_config.load(generator.settings)
+    # Read once per build, for every generator's environment.
+    catalogs = once_per_build(generator.settings, "MIRSAD_I18N_CATALOGS", lambda: Catalogs(
+        config.options["catalog_dir"], config.codes, config.source.code))
+    catalogs.install(generator.env)
+    generator.env.globals.update(I18N=config)
+
+
+@when_enabled("mirsad.i18n")
+def add_reviewed_translations(generator) -> None:
+    drop_duplicate_slugs(generator)
+    _warn_empty_bodies(generator)
+    attach_reviewed(generator, i18n_config.load(generator.settings))
+
+
+@when_enabled("mirsad.i18n")
+def add_generator(pelican) -> type[MultilingualGenerator]:
+    return MultilingualGenerator
+
+
+def _warn_empty_bodies(generator) -> None:
+    """A briefing with front matter but no text builds (a title-only page),
+    with a warning naming the file."""
+    for article in [*generator.articles, *generator.translations]:
+        if not (getattr(article, "_content", None) or "").strip():
+            logger.warning(
+                "mirsad_i18n: %s: the briefing has no text after its front matter, so its page "
+                "shows only the title. Write the body below the second '---' line",
+                article.source_path)
+
+
+def register() -> None:
+    signals.generator_init.connect(install_templating)
+    signals.article_generator_pretaxonomy.connect(add_reviewed_translations)
+    signals.get_generators.connect(add_generator)

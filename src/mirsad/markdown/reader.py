@@ -1,0 +1,161 @@
+"""Pelican reader for briefings: YAML front matter + Markdown body."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import unquote
+
+from lxml import etree
+from lxml import html as lxml_html
+from markupsafe import escape
+from pelican.readers import BaseReader
+
+from mirsad.common.settings import plugin_settings
+
+from . import frontmatter, images, render
+from .frontmatter import BriefingError
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS = {
+    # URL schemes allowed in links and images written in briefings; relative
+    # URLs are always allowed. javascript: and data: are never in this list.
+    "url_schemes": ["http", "https", "mailto"],
+}
+# How deep lists, quotes and HTML elements may nest in a briefing body.
+# Every later stage walks the tree recursively: WeasyPrint (the PDF) fails
+# with a RecursionError at about 150 levels inside the print template, lxml
+# silently stops nesting at 255, markdown-it drops (!) the text beyond its
+# own limit (20 by default). A real briefing needs a few levels; deeper is
+# refused with the file named, instead of a lost text or a failed PDF.
+MAX_NESTING = 100
+# Fields Pelican itself converts (dates, tags, category, ...).
+PELICAN_FIELDS = {"date", "modified", "tags", "category", "author", "authors", "status", "slug"}
+
+
+class BriefingReader(BaseReader):
+    enabled = True
+    file_extensions = ["md", "markdown"]
+
+    def __init__(self, settings: dict[str, Any]):
+        super().__init__(settings)
+        self.options = plugin_settings(settings, "MIRSAD_MARKDOWN", DEFAULTS)
+        self.renderer = render.make_renderer()
+        # Past maxNesting markdown-it silently leaves content out; with the
+        # limit just above MAX_NESTING such a body is refused by _check_body.
+        self.renderer.options["maxNesting"] = MAX_NESTING + 2
+
+    def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
+        try:
+            return self.read_briefing(source_path)
+        except BriefingError as error:
+            # Pelican reports only "Could not process <file>" (the reason only
+            # with --debug), so the reason and the fix are logged here.
+            logger.error("mirsad_markdown: %s", error)
+            raise
+
+    def read_briefing(self, source_path: str) -> tuple[str, dict[str, Any]]:
+        document = frontmatter.split(_read_text(source_path), source_path)
+        fields = frontmatter.check_fields(document.fields, source_path)
+        self._check_language(fields, source_path)
+        content = render.render(document.body, self.renderer, self.options["url_schemes"])
+        self._check_body(content, document, fields, source_path)
+        return content, self._metadata(fields, source_path)
+
+    def _check_language(self, fields: dict[str, Any], path: str) -> None:
+        """A version in a language the site does not have would have no home,
+        listing or switcher entry: refuse it by name rather than hide it."""
+        languages = (self.settings.get("MIRSAD_I18N") or {}).get("languages")
+        lang = fields.get("lang")
+        if lang and languages and lang not in languages:
+            raise BriefingError(
+                path, f"'lang: {lang}' is not one of the site's languages ({', '.join(languages)})",
+                "Correct the code, or add the language to MIRSAD_I18N['languages'] in pelicanconf.py",
+            )
+
+    def _check_body(self, content: str, document: frontmatter.Document, fields: dict[str, Any],
+                    path: str) -> None:
+        """Refuse a body nested too deep for the later stages; warn about
+        images that the page and the PDF cannot show."""
+        if not content.strip():
+            return
+        root = lxml_html.fragment_fromstring(content, create_parent="div")
+        depth = nesting_depth(root)
+        if depth > MAX_NESTING:
+            raise BriefingError(
+                path, f"lists, quotes or HTML elements are nested more than {MAX_NESTING} "
+                "levels deep (the web page, the PDF and the translation could not all show it)",
+                f"Flatten the nesting to at most {MAX_NESTING} levels; a briefing rarely needs more than a few",
+            )
+        lang = str(fields.get("lang") or self.settings.get("DEFAULT_LANG", "ar"))
+        for image in root.iter("img"):
+            problem = images.problem(self.settings, image.get("src") or "", lang)
+            if problem:
+                src = image.get("src") or ""
+                logger.warning("mirsad_markdown: %s: %s", _where(path, document, src), problem)
+
+    def _metadata(self, fields: dict[str, Any], path: str) -> dict[str, Any]:
+        metadata: dict[str, Any] = {}
+        for name, value in fields.items():
+            if name in PELICAN_FIELDS:
+                try:
+                    metadata[name] = self.process_metadata(name, value)
+                except (ValueError, OverflowError) as error:
+                    raise BriefingError(
+                        path, f"'{name}: {value}' is not understood ({error})",
+                        f"Write {name} as YYYY-MM-DD HH:MM" if name in frontmatter.DATE_FIELDS
+                        else f"Correct the '{name}' field",
+                    ) from None
+            else:
+                metadata[name] = value
+        if "summary" in metadata:
+            # Pelican treats a summary as HTML; an authored one is plain text.
+            metadata["summary"] = str(escape(metadata["summary"]))
+            metadata["summary_text"] = fields["summary"]
+        return metadata
+
+
+def nesting_depth(root) -> int:
+    """How many elements deep the tree under `root` goes (iteratively: a
+    recursive walk would itself fail on hostile input)."""
+    depth = deepest = 0
+    for event, _ in etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest - 1  # not counting root
+
+
+def _where(path: str, document: frontmatter.Document, needle: str) -> str:
+    """`path:line` of the first place `needle` (a URL) is written in the body."""
+    for candidate in (needle, unquote(needle)):
+        index = document.body.find(candidate) if candidate else -1
+        if index >= 0:
+            return f"{path}:{document.body_line + document.body.count(chr(10), 0, index)}"
+    return path
+
+
+def _read_text(path: str) -> str:
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise BriefingError(path, f"not valid UTF-8 (byte {error.start}){_guess_encoding(raw)}",
+                            "Save the file as UTF-8, e.g. `iconv -f WINDOWS-1256 -t UTF-8 "
+                            "old.md > new.md` for files from older Arabic newsroom tools",
+                            line=line) from None
+
+
+def _guess_encoding(raw: bytes) -> str:
+    """Name the likely encoding (never used silently): old Arabic tools save
+    Windows-1256."""
+    try:
+        text = raw.decode("cp1256")
+    except UnicodeDecodeError:
+        return ""
+    # Non-ASCII letters only: field names and Latin words say nothing about it.
+    letters = [ch for ch in text if ch.isalpha() and not ch.isascii()]
+    arabic = sum("\u0600" <= ch <= "\u06ff" for ch in letters)
+    return "; it looks like Windows-1256 (Arabic)" if letters and arabic / len(letters) > 0.5 else ""

@@ -1,0 +1,100 @@
+"""Machine-translated versions of briefings (and placeholders when a model
+is missing), built as Pelican articles next to the reviewed translations."""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass, field
+
+from pelican.contents import Article
+
+from mirsad.i18n.reviewed import inherit_metadata
+
+from .glossary import Glossary
+from .memory import TranslationMemory, segment_key
+from .routing import Route, Stats
+from .segments import Document, Segment, plain_segment
+from .translate import SegmentJobs, localise_untranslated, run_jobs
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Plan:
+    """Everything of one briefing to translate into one language."""
+
+    original: Article
+    lang: str
+    title: Segment
+    summary: Segment | None
+    key_points: list[Segment]
+    document: Document
+    alts: list[tuple[object, Segment]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, original: Article, lang: str, glossary: Glossary) -> Plan:
+        source = original.lang
+        metadata = original.metadata
+        summary = metadata.get("summary_text")
+        document = Document(original.content, glossary, source)
+        return cls(
+            original, lang,
+            title=plain_segment(original.title, glossary),
+            summary=plain_segment(summary, glossary) if summary else None,
+            key_points=[plain_segment(p, glossary) for p in metadata.get("key_points") or []],
+            document=document,
+            alts=[(img, plain_segment(alt, glossary)) for img, alt in document.alt_texts()],
+        )
+
+    def segments(self) -> list[Segment]:
+        extra = [self.summary] if self.summary else []
+        return [self.title, *extra, *self.key_points, *self.document.segments(), *(s for _, s in self.alts)]
+
+
+def translate_segments(segments: list[Segment], route: Route, glossary: Glossary,
+                       memory: TranslationMemory, stats: Stats, source: str) -> dict[int, str]:
+    """HTML fragment for every segment (by id), from the memory or the engine."""
+    pair = f"{source}→{route.target}"
+    keys = {id(s): segment_key("final", s.source_html(), pair, route.engine.identity,
+                               glossary.key(s.text, route.target)) for s in segments}
+    known = memory.get_many(keys.values())
+    todo = {keys[id(s)]: s for s in segments if keys[id(s)] not in known}
+    stats.reused[pair] += len(set(keys.values())) - len(todo)
+    stats.translated[pair] += len(todo)
+    jobs = SegmentJobs(glossary, route.target)
+    results = run_jobs({key: jobs.job(segment) for key, segment in todo.items()}, route.engine.translate)
+    for key, (fragment, _) in results.items():
+        memory.put(key, "final", pair, route.engine.identity, todo[key].source_html(), fragment)
+        known[key] = fragment
+    return {id(s): known[keys[id(s)]] for s in segments}
+
+
+def build_article(plan: Plan, fragments: dict[int, str], route: Route, generator) -> Article:
+    def text(segment: Segment) -> str:
+        return html.unescape(fragments[id(segment)])
+
+    original, lang = plan.original, plan.lang
+    metadata = inherit_metadata(original, original.slug, lang)
+    metadata.update(
+        title=text(plan.title),
+        machine_translation={"engine": route.engine.label, "via": route.via},
+    )
+    if plan.summary:
+        metadata["summary_text"] = text(plan.summary)
+        metadata["summary"] = html.escape(metadata["summary_text"])
+    if plan.key_points:
+        metadata["key_points"] = [text(point) for point in plan.key_points]
+    alts = {id(img): text(segment) for img, segment in plan.alts}
+    content = plan.document.render(fragments, alts, lambda s: localise_untranslated(s, lang))
+    return Article(content, metadata=metadata, settings=generator.settings,
+                   source_path=original.source_path, context=generator.context)
+
+
+def build_placeholder(original: Article, lang: str, missing: list[tuple[str, str]], generator) -> Article:
+    """The page a reader finds in `lang` until a model is installed: it says
+    so, and shows the original."""
+    metadata = inherit_metadata(original, original.slug, lang)
+    metadata.update(title=original.title, translation_missing=[f"{a}→{b}" for a, b in missing])
+    return Article(original.content, metadata=metadata, settings=generator.settings,
+                   source_path=original.source_path, context=generator.context)

@@ -1,0 +1,118 @@
+"""mirsad.mt settings (the MIRSAD_MT dict in pelicanconf.py)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mirsad.common.settings import SettingsError, jobs, once_per_build, plugin_settings
+
+from .engine import EngineOptions
+
+DEFAULTS: dict[str, Any] = {
+    # Folder of installed Argos packages; the MIRSAD_MODELS_DIR environment
+    # variable overrides it.
+    "models_dir": "~/.local/share/mirsad/models",
+    # Package index `invoke models` downloads from: argospm's, the one
+    # argostranslate reads. The MIRSAD_MODELS_INDEX environment variable
+    # overrides it, for organisations that mirror the index.
+    "index_url": "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json",
+    # Seconds a download may wait for the server to answer or to send the
+    # next piece of the file (a hung server fails instead of waiting forever).
+    "download_timeout": 60,
+    # Attempts after a failed one, per link, with a short growing pause
+    # between them (argostranslate retries 3 times too).
+    "download_retries": 3,
+    # Target languages (default: every site language but the source).
+    "targets": None,
+    # Language used as a bridge when no direct package is installed.
+    "pivot": "en",
+    # Translation memory (SQLite), relative to the project folder.
+    "memory": "cache/translation-memory.sqlite",
+    # Glossary, relative to the content folder.
+    "glossary": "glossary.yml",
+    # Missing model: False = the build completes and the pages say the
+    # translation is not available yet; True = the build fails.
+    "strict": False,
+    # Decoding: argostranslate 1.11.0's own (beam 4, length penalty 0.2), so
+    # that a page labelled "Argos ar→en 1.0" shows what LibreTranslate gives.
+    "beam_size": 4,
+    "length_penalty": 0.2,
+    # Batching (measured defaults: see bench/RESULTS.md).
+    "max_batch_size": 32,
+    # Source tokens per batch (padding included): bounds the memory of a
+    # batch of long sentences.
+    "max_batch_tokens": 2048,
+    "compute_type": "int8",
+    "inter_threads": 1,
+    # Threads per translation; None: MIRSAD_JOBS (every core by default).
+    "intra_threads": None,
+    # First output cap, relative to the longest sentence of a batch; outputs
+    # that reach it are decoded again with a larger one (never cut short).
+    "max_length_ratio": 2.0,
+    "min_max_length": 32,  # ... in tokens, at least
+}
+
+
+@dataclass(frozen=True)
+class MTConfig:
+    source: str
+    targets: list[str]
+    pivot: str
+    models_dir: Path
+    memory: Path
+    glossary: Path
+    strict: bool
+    engine: EngineOptions
+    index_url: str
+    download_timeout: float
+    download_retries: int
+
+
+def load(settings: dict[str, Any]) -> MTConfig:
+    """The plugin's configuration, computed once per build."""
+    return once_per_build(settings, "MIRSAD_MT", lambda: _load(settings))
+
+
+def _load(settings: dict[str, Any]) -> MTConfig:
+    options = plugin_settings(settings, "MIRSAD_MT", DEFAULTS)
+    source = settings["DEFAULT_LANG"]
+    languages = (settings.get("MIRSAD_I18N") or {}).get("languages") or [source]
+    targets = options["targets"] or [lang for lang in languages if lang != source]
+    project = Path(settings.get("MIRSAD_PROJECT_ROOT") or os.getcwd())
+    models_dir = os.environ.get("MIRSAD_MODELS_DIR") or options["models_dir"]
+    return MTConfig(
+        source=source,
+        # The pivot language first, so its translations exist when others reuse them.
+        targets=sorted(targets, key=lambda lang: lang != options["pivot"]),
+        pivot=options["pivot"],
+        models_dir=Path(os.path.expanduser(models_dir)),
+        memory=project / options["memory"],
+        glossary=Path(settings["PATH"]) / options["glossary"],
+        strict=bool(options["strict"]),
+        engine=EngineOptions(
+            beam_size=options["beam_size"], length_penalty=options["length_penalty"],
+            max_batch_size=options["max_batch_size"],
+            max_batch_tokens=options["max_batch_tokens"],
+            compute_type=options["compute_type"], inter_threads=options["inter_threads"],
+            intra_threads=options["intra_threads"] or jobs(settings), max_length_ratio=options["max_length_ratio"],
+            min_max_length=options["min_max_length"],
+        ),
+        index_url=os.environ.get("MIRSAD_MODELS_INDEX") or options["index_url"],
+        download_timeout=_checked_timeout(options["download_timeout"]),
+        download_retries=_checked_retries(options["download_retries"]),
+    )
+
+
+def _checked_timeout(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise SettingsError(f"MIRSAD_MT['download_timeout'] = {value!r}: write a number of seconds above 0")
+    return float(value)
+
+
+def _checked_retries(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise SettingsError(f"MIRSAD_MT['download_retries'] = {value!r}: write a whole number, 0 or more")
+    return value

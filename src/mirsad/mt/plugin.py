@@ -1,0 +1,121 @@
+"""mirsad_mt: offline machine translation of every briefing that has no
+reviewed translation, into every target language.
+
+Receivers:
+- article_generator_finalized (after the reviewed translations are attached):
+  plan, translate (batched over all briefings, through the translation
+  memory) and attach the translated articles,
+and adds its counts to the end-of-build report (printed by mirsad.build).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from pelican import signals
+
+from mirsad.common.signals import when_enabled
+
+from mirsad.common import report, stages
+from mirsad.i18n.generator import MACHINE_TERM_NAMES
+from mirsad.i18n.taxonomy import site_taxonomy
+
+from . import config as mt_config
+from .articles import Plan, build_article, build_placeholder, translate_segments
+from .segments import Segment, plain_segment
+from .glossary import Glossary
+from .memory import TranslationMemory
+from .routing import Router, Stats
+
+logger = logging.getLogger(__name__)
+
+
+class MissingModelError(RuntimeError):
+    """A target language has no installed model and the build is strict."""
+
+
+@when_enabled("mirsad.mt")
+def translate_briefings(generator) -> None:
+    config = mt_config.load(generator.settings)
+    glossary = Glossary.load(str(config.glossary), config.source, config.targets)
+    stats = Stats()
+    memory = TranslationMemory(str(config.memory))
+    router = Router(config, memory, stats)
+    try:
+        with stages.stage(generator.settings, "translate"):
+            for target in config.targets:
+                originals = [a for a in generator.articles if a.lang == config.source
+                             and target not in {t.lang for t in a.translations}]
+                if originals:
+                    _translate_into(target, originals, router, glossary, memory, stats, generator, config)
+            memory.commit()
+    finally:
+        memory.close()
+    _report(generator.settings, stats, router.length_retries())
+
+
+def _translate_into(target, originals, router, glossary, memory, stats, generator, config) -> None:
+    route = router.route(target)
+    if route is None:
+        missing = router.missing_pairs(target)
+        _missing_model(target, missing, len(originals), generator.settings, config)
+        articles = [build_placeholder(a, target, missing, generator) for a in originals]
+    else:
+        plans = [Plan.of(a, target, glossary) for a in originals]
+        names = _term_names(target, generator, glossary)
+        # One batch: the briefings and the tag/category names go together.
+        segments = [s for plan in plans for s in plan.segments()] + list(names.values())
+        fragments = translate_segments(segments, route, glossary, memory, stats, config.source)
+        articles = [build_article(plan, fragments, route, generator) for plan in plans]
+        translated = generator.context.setdefault(MACHINE_TERM_NAMES, {})
+        for key, segment in names.items():
+            translated.setdefault(key, {})[target] = html.unescape(fragments[id(segment)])
+    for original, article in zip(originals, articles):
+        original.translations.append(article)
+        generator.translations.append(article)
+
+
+def _term_names(target, generator, glossary) -> dict[tuple[str, str], Segment]:
+    """Tag and category names taxonomy.yml does not give in `target`, for
+    every briefing (their URLs stay those of the source names)."""
+    given = site_taxonomy(generator.settings)
+    wanted = {}
+    for article in generator.articles:
+        terms = [("tag", t.name) for t in getattr(article, "tags", [])]
+        category = getattr(article, "category", None)
+        terms += [("category", category.name)] if category else []
+        for kind, name in terms:
+            section = given["tags" if kind == "tag" else "categories"]
+            if target not in section.get(name, {}):
+                wanted[(kind, name)] = plain_segment(name, glossary)
+    return wanted
+
+
+def _missing_model(target, missing, count, settings, config) -> None:
+    pairs = ", ".join(f"{a}→{b}" for a, b in missing)
+    message = (
+        f"no translation model for {pairs}: {count} briefing(s) have no {target} version. "
+        f"Install it with `invoke models` (online) or `invoke models --from DIR` "
+        f"(a folder of .argosmodel files), into {config.models_dir}"
+    )
+    if config.strict:
+        raise MissingModelError(f"mirsad_mt: {message}")
+    logger.warning("mirsad_mt: %s", message)
+    report.add(settings, "Translation", f"MISSING {pairs}: {count} briefing(s) shown untranslated in {target}")
+
+
+def _report(settings, stats: Stats, retries: dict[str, tuple[int, int]]) -> None:
+    for pair in sorted(set(stats.translated) | set(stats.reused)):
+        report.add(settings, "Translation",
+                   f"{pair}: {stats.translated[pair]} segments translated, {stats.reused[pair]} reused")
+        stages.count(settings, "segments_translated", stats.translated[pair])
+        stages.count(settings, "segments_reused", stats.reused[pair])
+    for pair, (redecoded, unfinished) in sorted(retries.items()):
+        never = f", {unfinished} never ended (kept as decoded)" if unfinished else ""
+        report.add(settings, "Translation",
+                   f"{pair}: {redecoded} sentence(s) decoded again with a longer output cap{never}")
+
+
+def register() -> None:
+    signals.article_generator_finalized.connect(translate_briefings)

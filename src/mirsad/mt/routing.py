@@ -1,0 +1,117 @@
+"""Which engines translate source → target: a direct package when one is
+installed, else through the pivot language (ar → en → fr). Engines are
+wrapped in the translation memory and loaded once per build."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from mirsad.common.progress import progress_bar
+
+from .config import MTConfig
+from .engine import CTranslate2Engine, Engine, PivotEngine
+from .memory import TranslationMemory, segment_key
+from .packages import Package, PackageError, installed_packages
+
+logger = logging.getLogger(__name__)
+PROGRESS_CHUNK = 512  # sentences per progress step (each still one large batch)
+
+
+@dataclass
+class Stats:
+    translated: Counter = field(default_factory=Counter)  # per pair, final segments
+    reused: Counter = field(default_factory=Counter)
+
+
+class CachedEngine:
+    """An engine whose outputs go to (and come from) the translation memory."""
+
+    def __init__(self, engine: Engine, pair: str, memory: TranslationMemory, stats: Stats):
+        self.engine, self.pair, self.memory, self.stats = engine, pair, memory, stats
+        self.identity, self.label = engine.identity, engine.label
+
+    def translate(self, texts: list[str]) -> list[str]:
+        keys = {text: segment_key("raw", text, self.pair, self.identity) for text in texts}
+        known = self.memory.get_many(keys.values())
+        missing = [text for text in dict.fromkeys(texts) if keys[text] not in known]
+        for chunk, results in self._translated_chunks(missing):
+            for text, result in zip(chunk, results):
+                self.memory.put(keys[text], "raw", self.pair, self.identity, text, result)
+                known[keys[text]] = result
+            # Kept as each chunk is done: a cold build of a large archive takes
+            # hours with real models, and one stopped midway resumes from here.
+            self.memory.commit()
+        return [known[keys[text]] for text in texts]
+
+    def _translated_chunks(self, texts: list[str]) -> Iterator[tuple[list[str], list[str]]]:
+        """`texts` and their translations, PROGRESS_CHUNK at a time."""
+        if len(texts) <= PROGRESS_CHUNK:
+            if texts:
+                yield texts, self.engine.translate(texts)
+            return
+        with progress_bar(f"mirsad_mt: translating {self.pair}", len(texts)) as advance:
+            for start in range(0, len(texts), PROGRESS_CHUNK):
+                chunk = texts[start:start + PROGRESS_CHUNK]
+                yield chunk, self.engine.translate(chunk)
+                advance(n=len(chunk))
+
+
+@dataclass
+class Route:
+    target: str
+    engine: Engine
+    via: str | None  # the pivot language, when not direct
+
+
+class Router:
+    def __init__(self, config: MTConfig, memory: TranslationMemory, stats: Stats):
+        self.config, self.memory, self.stats = config, memory, stats
+        self.packages = {(p.from_code, p.to_code): p for p in installed_packages(config.models_dir)}
+        self._engines: dict[tuple[str, str], CachedEngine] = {}
+
+    def length_retries(self) -> dict[str, tuple[int, int]]:
+        """Per pair: sentences decoded again because they reached the output
+        cap, and those that never ended (see CTranslate2Engine._decode)."""
+        return {engine.pair: (engine.engine.retries, engine.engine.unfinished) for engine in self._engines.values()
+                if getattr(engine.engine, "retries", 0) or getattr(engine.engine, "unfinished", 0)}
+
+    def route(self, target: str) -> Route | None:
+        """How to translate into `target`; None when a model it needs is
+        missing or cannot be loaded (the error names the package)."""
+        try:
+            return self._route(target)
+        except PackageError as error:
+            logger.error("mirsad_mt: %s", error)
+            return None
+
+    def _route(self, target: str) -> Route | None:
+        source, pivot = self.config.source, self.config.pivot
+        if (source, target) in self.packages:
+            return Route(target, self._engine(source, target), None)
+        if target != pivot and (source, pivot) in self.packages and (pivot, target) in self.packages:
+            engine = PivotEngine(self._engine(source, pivot), self._engine(pivot, target), pivot)
+            return Route(target, engine, pivot)
+        return None
+
+    def missing_pairs(self, target: str) -> list[tuple[str, str]]:
+        source, pivot = self.config.source, self.config.pivot
+        if target == pivot or (source, pivot) not in self.packages and (pivot, target) not in self.packages:
+            return [(source, target)]
+        return [pair for pair in ((source, pivot), (pivot, target)) if pair not in self.packages]
+
+    def _engine(self, source: str, target: str) -> CachedEngine:
+        if (source, target) not in self._engines:
+            package: Package = self.packages[(source, target)]
+            logger.info("mirsad_mt: loading %s from %s", package.label, package.path)
+            try:
+                engine = CTranslate2Engine(package, self.config.engine)
+            except (RuntimeError, OSError, ValueError) as error:
+                # e.g. a package copied in by hand, damaged: it counts as missing.
+                del self.packages[(source, target)]
+                raise PackageError(f"{package.path}: cannot be loaded ({error}). Reinstall it with "
+                                   "`invoke models` (or `invoke models --from DIR`)") from None
+            self._engines[(source, target)] = CachedEngine(engine, f"{source}→{target}", self.memory, self.stats)
+        return self._engines[(source, target)]

@@ -1,0 +1,216 @@
+"""Rendering in a pool of long-lived worker processes.
+
+WeasyPrint's import (~0.3 s), the parsing of the print stylesheet and the
+decoding of its @font-face fonts (~0.6 s) are paid once, not once per PDF:
+one FontConfiguration and one parsed stylesheet render every document. Where
+workers are forked (Linux), the build prepares them once before forking, so
+every worker starts ready and a process that builds again (tests, `serve`)
+reuses them; elsewhere each worker prepares its own when it starts.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import tempfile
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+
+from mirsad.common.processes import frozen_heap, pool_context
+
+from .cache import partial_prefix
+
+RESOURCE_SCHEMES = ("file",)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One PDF to render: its print HTML and where the result goes."""
+
+    label: str  # names the briefing in messages, e.g. "content/briefings/x.md (ar)"
+    html: str
+    base_url: str  # relative links in the PDF resolve against the web page's URL
+    target: str  # file to write (atomically)
+
+
+@dataclass(frozen=True)
+class Resources:
+    """How a worker finds the files a document refers to, without any network."""
+
+    stylesheet: str
+    fingerprint: str  # of the stylesheet and its fonts: a change means new state
+    site_url: str  # URLs under it are the site's own files ...
+    roots: tuple[tuple[str, str], ...]  # ... (URL path prefix, folder): content, theme files
+    pdf_variant: str | None
+
+
+@dataclass
+class Result:
+    job: Job
+    size: int = 0
+    error: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+class _Worker:
+    """Per-process state, created once by the pool's initializer."""
+
+    def __init__(self, resources: Resources):
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.resources = resources
+        self.fetcher = _local_fetcher(resources)
+        self.font_config = FontConfiguration()
+        self.stylesheet = CSS(filename=resources.stylesheet, font_config=self.font_config,
+                              url_fetcher=self.fetcher)
+        self.warnings = _capture_warnings()
+
+    def render(self, job: Job) -> Result:
+        from weasyprint import HTML
+
+        self.warnings.clear()
+        result = Result(job)
+        directory = os.path.dirname(job.target)
+        os.makedirs(directory, exist_ok=True)
+        # Written under a temporary name, renamed when whole: a killed build
+        # never leaves a truncated PDF under a cache key (the name carries this
+        # process's pid, so the cache can drop what a killed one left).
+        handle, partial = tempfile.mkstemp(dir=directory, prefix=partial_prefix(), suffix=".part")
+        try:
+            with os.fdopen(handle, "wb") as output:
+                HTML(string=job.html, base_url=job.base_url, url_fetcher=self.fetcher).write_pdf(
+                    output, font_config=self.font_config, stylesheets=[self.stylesheet],
+                    pdf_variant=self.resources.pdf_variant,
+                )
+            os.chmod(partial, 0o644)  # mkstemp's 0600 would hide it from a web server
+            os.replace(partial, job.target)
+            result.size = os.path.getsize(job.target)
+        except Exception as error:  # any failure is reported for this PDF only
+            where = traceback.extract_tb(error.__traceback__)[-1]
+            place = f"{os.path.basename(where.filename)}:{where.lineno}"
+            result.error = f"{type(error).__name__}: {error} [{place}]"
+            if os.path.exists(partial):
+                os.unlink(partial)
+        result.warnings[:0] = list(self.warnings)
+        return result
+
+
+_worker: _Worker | None = None
+_prepared: dict[Resources, _Worker] = {}  # made before forking, inherited by workers
+# Let FontConfiguration remove its temporary font folder while the interpreter
+# is still whole (its __del__ fails during the final teardown).
+atexit.register(_prepared.clear)
+
+
+def _init(resources: Resources) -> None:
+    global _worker
+    _worker = _prepared.get(resources) or _Worker(resources)
+
+
+def _render(job: Job) -> Result:
+    assert _worker is not None, "mirsad_pdf: worker used before its initializer ran"
+    return _worker.render(job)
+
+
+def render_all(jobs: Iterable[Job], resources: Resources, workers: int,
+               progress: Callable[[Result], None] = lambda result: None) -> Iterator[Result]:
+    """Render every job in a pool of `workers` processes; yield results as they finish."""
+    jobs = sorted(jobs, key=lambda job: len(job.html), reverse=True)  # longest first
+    if not jobs:
+        return
+    workers = max(1, min(workers, len(jobs)))
+    context = pool_context()
+    if context.get_start_method() == "fork" and resources not in _prepared:
+        _prepared.clear()
+        _prepared[resources] = _Worker(resources)
+    orphans = []  # jobs of a pool whose worker died
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
+                             initargs=(resources,)) as pool:
+        with frozen_heap():  # the first submit forks every worker
+            futures = {pool.submit(_render, job): job for job in jobs}
+        for future in as_completed(futures):
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                orphans.append(futures[future])
+                continue
+            progress(result)
+            yield result
+    # A crash in native code (fonts, Pango) takes its worker and the pool down
+    # without saying which document did it: each orphan gets a process of its own.
+    for job in orphans:
+        result = _render_alone(job, resources, context)
+        progress(result)
+        yield result
+
+
+def _render_alone(job: Job, resources: Resources, context) -> Result:
+    with ProcessPoolExecutor(1, mp_context=context, initializer=_init, initargs=(resources,)) as pool:
+        try:
+            with frozen_heap():
+                future = pool.submit(_render, job)
+            return future.result()
+        except BrokenProcessPool as error:
+            return Result(job, error=f"the rendering process died ({error})")
+
+
+def _local_fetcher(resources: Resources):
+    """A URL fetcher that serves the site's own URLs from disk and fetches nothing
+    from the network: a PDF build must be the same offline as online."""
+    from weasyprint.urls import URLFetcher, path2url
+
+    class LocalFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            path = local_path(resources, url)
+            if path is None and url.startswith(resources.site_url.rstrip("/") + "/"):
+                raise FileNotFoundError(f"{url} is not among the site's files (content/ or the theme's static/)")
+            return super().fetch(path2url(path) if path else url, headers)
+
+    return LocalFetcher(allowed_protocols=RESOURCE_SCHEMES)
+
+
+def local_path(resources: Resources, url: str) -> str | None:
+    """The file on disk behind one of the site's own URLs (content or theme), if any."""
+    prefix = resources.site_url.rstrip("/") + "/"
+    if not url.startswith(prefix):
+        return None
+    relative = url[len(prefix):].split("#")[0].split("?")[0]
+    for start, folder in resources.roots:
+        path = os.path.join(folder, relative.removeprefix(start))
+        if relative.startswith(start) and os.path.isfile(path):
+            return path
+    return None
+
+
+class _WarningList(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if "disallowed protocol" in message:
+            message += (" (PDFs are made offline: nothing is downloaded; ship the file with "
+                        "the site, e.g. in content/images/, and link it)")
+        self.messages.append(message)
+
+    def clear(self) -> None:
+        self.messages.clear()
+
+    def __iter__(self):
+        return iter(self.messages)
+
+
+def _capture_warnings() -> _WarningList:
+    """WeasyPrint's warnings (missing image, unsupported CSS) go back to the
+    build with the job, so they are reported with the briefing they concern."""
+    handler = _WarningList()
+    logger = logging.getLogger("weasyprint")
+    logger.handlers[:] = [handler]
+    logger.propagate = False
+    return handler

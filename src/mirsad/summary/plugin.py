@@ -1,0 +1,172 @@
+"""mirsad_summary: a summary box (key points + facts) on every version of
+every briefing, as `article.summary_box` (see box.py).
+
+Receivers:
+- content_object_init: each original's key points start being ranked in
+  other processes as soon as it is read (summarise.StoredKeyPoints.start);
+- article_generator_pretaxonomy: every briefing is read; those points are
+  collected and the workers end (before translation);
+- article_generator_finalized: after the reviewed translations (mirsad.i18n,
+  pretaxonomy) and the machine translations (mirsad.mt, finalized: list
+  mirsad.summary after mirsad.mt in PLUGINS) are attached, and before
+  mirsad.i18n's generator annotates the site (it takes each version's
+  `abstract`, for listings and feeds, from the box).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from pelican import signals
+from pelican.contents import Article
+
+from mirsad.common import stages
+from mirsad.common.settings import jobs
+from mirsad.common.signals import when_enabled
+from mirsad.i18n import config as i18n_config
+from mirsad.i18n.taxonomy import site_taxonomy
+
+from . import config as summary_config
+from .box import Points, SummaryBox, Text, authored_points, make_box, points_for
+from .summarise import Request, StoredKeyPoints
+
+logger = logging.getLogger(__name__)
+_BUILD_KEY = "_MIRSAD_SUMMARISER"  # where the build's Summariser is kept, in its settings
+
+
+class Summariser:
+    """Everything a build needs to make boxes: settings, languages, taxonomy."""
+
+    def __init__(self, settings: dict[str, Any]):
+        self.config = summary_config.load(settings)
+        self.options = summary_config.options(self.config)
+        self.i18n = i18n_config.load(settings)
+        self.tags: dict[str, dict[str, str]] = site_taxonomy(settings)["tags"]
+        self.stored = StoredKeyPoints(os.path.join(settings["CACHE_PATH"], "summaries.json"))
+
+    @classmethod
+    def of(cls, settings: dict[str, Any]) -> Summariser:
+        """The build's Summariser: one from the first briefing read to the boxes."""
+        if _BUILD_KEY not in settings:
+            settings[_BUILD_KEY] = cls(settings)
+        return settings[_BUILD_KEY]
+
+    def start_ranking(self, article: Article) -> None:
+        """Start ranking a just-read original on the other cores."""
+        if not authored_points(article):
+            # Its raw body: `content` would resolve {static} links before the
+            # static files are known, and keep that. For a body without such
+            # links both are the same, so the key points are found stored.
+            self.stored.start(self._request(article, article._content), jobs(article.settings))
+
+    def direction(self, lang: str) -> str:
+        return self.i18n.language(lang).direction
+
+    def name(self, name: str, lang: str, source_lang: str) -> Text:
+        """A tag or place name in `lang` (from taxonomy.yml), else as written."""
+        translated = self.tags.get(name, {}).get(lang)
+        if translated:
+            return Text(translated, lang, self.direction(lang))
+        return Text(name, source_lang, self.direction(source_lang))
+
+    def attach(self, original: Article) -> None:
+        """Give the original and each of its translations a summary box."""
+        source = self._points(original, None)
+        original.summary_box = self._box(original, original, source)
+        for translation in original.translations:
+            translation.summary_box = self._box(translation, original, self._points(translation, source))
+
+    def compute_points(self, originals: list[Article], jobs: int) -> None:
+        """Compute the points of every original that needs computed points,
+        on `jobs` processes, so that `attach` finds them stored."""
+        requests = [self._request(article, article.content) for article in originals
+                    if not authored_points(article)]
+        self.stored.compute_missing(requests, jobs)
+
+    def _request(self, article: Article, html: str) -> Request:
+        return Request(html, article.lang, article.title, tuple(self._names_in(article)), self.options)
+
+    def _names_in(self, article: Article) -> list[str]:
+        """Its tags and places, in its own language where taxonomy.yml says."""
+        return [self.name(str(n), article.lang, self._source_lang(article)).text for n in self._names(article)]
+
+    def _points(self, article: Article, source: Points | None) -> Points:
+        try:
+            return points_for(article, source, self.options, article.title, self._names_in(article),
+                              self.stored)
+        except ValueError as error:
+            # One briefing's failure must not take the others down: its box
+            # then shows the facts only.
+            logger.error(
+                "mirsad_summary: %s: could not compute its key points (%s); its summary box "
+                "shows the facts only. Add `key_points:` to its front matter to set them",
+                article.source_path, error,
+            )
+            return Points([], "computed", article.lang)
+
+    def _box(self, article: Article, original: Article, points: Points) -> SummaryBox:
+        source_lang = original.lang
+        source = article.metadata.get("source")
+        facts = {
+            "places": [self.name(place, article.lang, source_lang) for place in article.metadata.get("location") or []],
+            "source": Text(str(source), source_lang, self.direction(source_lang)) if source else None,
+        }
+        return make_box(article, original, points, facts, self.config, self.direction)
+
+    @staticmethod
+    def _names(article: Article) -> list[Any]:
+        return [*(getattr(article, "tags", None) or []), *(article.metadata.get("location") or [])]
+
+    @staticmethod
+    def _source_lang(article: Article) -> str:
+        # Tags and places are written in the original's language; a
+        # translation inherits them.
+        return article.settings["DEFAULT_LANG"] if article.metadata.get("translation") else article.lang
+
+
+def originals(generator) -> list[Article]:
+    """Every original the articles generator knows: published, hidden, drafts."""
+    return [*generator.articles, *getattr(generator, "hidden_articles", []), *getattr(generator, "drafts", [])]
+
+
+@when_enabled("mirsad.summary")
+def rank_while_reading(content) -> None:
+    """Key points are ranked in other processes while Pelican reads the
+    other briefings (translations get theirs from their original)."""
+    if not isinstance(content, Article) or content.metadata.get("translation"):
+        return
+    try:
+        Summariser.of(content.settings).start_ranking(content)
+    except Exception:  # noqa: BLE001 - only a head start: attach_boxes meets and reports the problem
+        return
+
+
+@when_enabled("mirsad.summary")
+def finish_ranking(generator) -> None:
+    """Once every briefing is read: the points ranked meanwhile are taken
+    in, and their workers end before translation takes the cores."""
+    if _BUILD_KEY in generator.settings:
+        generator.settings[_BUILD_KEY].stored.collect_started()
+
+
+@when_enabled("mirsad.summary")
+def attach_boxes(generator) -> None:
+    with stages.stage(generator.settings, "summarise"):
+        summariser = Summariser.of(generator.settings)
+        del generator.settings[_BUILD_KEY]  # the next build starts anew
+        found = originals(generator)
+        summariser.compute_points(found, jobs(generator.settings))
+        for original in found:
+            summariser.attach(original)
+        summariser.stored.save()
+    cache = summariser.stored.cache
+    stages.count(generator.settings, "summaries_computed", cache.misses)
+    stages.count(generator.settings, "summaries_reused", cache.hits)
+
+
+def register() -> None:
+    signals.content_object_init.connect(rank_while_reading)
+    signals.article_generator_pretaxonomy.connect(finish_ranking)
+    signals.article_generator_finalized.connect(attach_boxes)
