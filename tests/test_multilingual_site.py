@@ -284,3 +284,26 @@ def test_unknown_plugin_setting_is_reported(site):
     site.briefing("c", "عنوان")
     built = site.build(MIRSAD_I18N={"languages": ["ar", "en", "fr"], "langauges": ["ar"]})
     assert any("langauges" in w and "did you mean 'languages'" in w for w in built.warnings)
+
+
+def test_without_a_languages_setting_every_plugin_uses_the_same_default_languages(site, tmp_path):
+    """One source for the site's languages: with no MIRSAD_I18N["languages"],
+    the pages and the machine translation both cover ar, en and fr."""
+    from mirsad.mt import config as mt_config
+
+    site.briefing("one", "عنوان")
+    built = site.build(MIRSAD_I18N={})
+    assert built.page("fr/briefings/one.html") is not None
+    assert mt_config.load(built.settings).targets == ["en", "fr"]
+
+
+def test_a_translation_target_that_is_not_a_site_language_is_refused_by_name():
+    from pelican.settings import read_settings
+    from mirsad.common.settings import SettingsError
+    from mirsad.mt import config as mt_config
+
+    from conftest import ROOT
+
+    settings = read_settings(str(ROOT / "pelicanconf.py"), override={"MIRSAD_MT": {"targets": ["en", "de"]}})
+    with pytest.raises(SettingsError, match=r"MIRSAD_MT\['targets'\] has \['de'\]"):
+        mt_config.load(settings)

@@ -13,8 +13,18 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+# The site's languages when MIRSAD_I18N has no "languages", in switcher order.
+DEFAULT_LANGUAGES = ("ar", "en", "fr")
+
+
 class SettingsError(ValueError):
     """A plugin setting in pelicanconf.py has the wrong type or value."""
+
+
+def site_languages(settings: Mapping[str, Any]) -> list[str]:
+    """The site's language codes: MIRSAD_I18N["languages"], the one place
+    they are set, which every plugin reads through here."""
+    return list((settings.get("MIRSAD_I18N") or {}).get("languages") or DEFAULT_LANGUAGES)
 
 
 def plugin_settings(

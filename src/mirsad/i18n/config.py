@@ -8,11 +8,11 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
-from mirsad.common.settings import SettingsError, once_per_build, plugin_settings
+from mirsad.common.settings import DEFAULT_LANGUAGES, SettingsError, once_per_build, plugin_settings, site_languages
 
 DEFAULTS: dict[str, Any] = {
     # Site languages, in switcher order. Must include DEFAULT_LANG (the source).
-    "languages": ["ar", "en", "fr"],
+    "languages": list(DEFAULT_LANGUAGES),
     # Site name per language (default: SITENAME).
     "site_names": {},
     # Reviewed translations: <translations_path>/<slug>.<lang>.md under PATH.
@@ -85,6 +85,7 @@ def load(settings: dict[str, Any]) -> I18nConfig:
 
 def _load(settings: dict[str, Any]) -> I18nConfig:
     options = plugin_settings(settings, "MIRSAD_I18N", DEFAULTS)
+    options["languages"] = site_languages(settings)
     languages = tuple(Language.from_code(code) for code in options["languages"])
     source = settings["DEFAULT_LANG"]
     if source not in [language.code for language in languages]:

@@ -11,7 +11,7 @@ from lxml import html as lxml_html
 from markupsafe import escape
 from pelican.readers import BaseReader
 
-from mirsad.common.settings import plugin_settings
+from mirsad.common.settings import plugin_settings, site_languages
 
 from . import frontmatter, images, render
 from .frontmatter import BriefingError
@@ -66,9 +66,9 @@ class BriefingReader(BaseReader):
     def _check_language(self, fields: dict[str, Any], path: str) -> None:
         """A version in a language the site does not have would have no home,
         listing or switcher entry: refuse it by name rather than hide it."""
-        languages = (self.settings.get("MIRSAD_I18N") or {}).get("languages")
+        languages = site_languages(self.settings)
         lang = fields.get("lang")
-        if lang and languages and lang not in languages:
+        if lang and lang not in languages:
             raise BriefingError(
                 path, f"'lang: {lang}' is not one of the site's languages ({', '.join(languages)})",
                 "Correct the code, or add the language to MIRSAD_I18N['languages'] in pelicanconf.py",

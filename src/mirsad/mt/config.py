@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mirsad.common.settings import SettingsError, jobs, once_per_build, plugin_settings
+from mirsad.common.settings import SettingsError, jobs, once_per_build, plugin_settings, site_languages
 
 from .engine import EngineOptions
 
@@ -79,8 +79,12 @@ def load(settings: dict[str, Any]) -> MTConfig:
 def _load(settings: dict[str, Any]) -> MTConfig:
     options = plugin_settings(settings, "MIRSAD_MT", DEFAULTS)
     source = settings["DEFAULT_LANG"]
-    languages = (settings.get("MIRSAD_I18N") or {}).get("languages") or [source]
+    languages = site_languages(settings)
     targets = options["targets"] or [lang for lang in languages if lang != source]
+    strangers = [lang for lang in targets if lang not in languages or lang == source]
+    if strangers:
+        raise SettingsError(f"MIRSAD_MT['targets'] has {strangers}, which are not the site's other languages "
+                            f"(MIRSAD_I18N['languages']: {languages}, source {source!r}): correct it in pelicanconf.py")
     project = Path(settings.get("MIRSAD_PROJECT_ROOT") or os.getcwd())
     models_dir = os.environ.get("MIRSAD_MODELS_DIR") or options["models_dir"]
     return MTConfig(
