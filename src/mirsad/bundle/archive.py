@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mirsad.common.files import sha256_file
+from mirsad.common.files import atomic_file, sha256_file
 
 MANIFEST = "SHA256SUMS"
 # Already compressed: deflating them again costs time and saves nothing.
@@ -66,15 +66,14 @@ def write_zip(folder: Path, destination: Path, timestamp: dt.datetime) -> dict[s
     paths = [path for path in files_of(folder) if path != MANIFEST]
     hashes = {path: sha256_file(folder / path) for path in paths}
     stamp = max(timestamp.replace(tzinfo=None), EARLIEST).timetuple()[:6]
-    partial = destination.with_name(destination.name + ".part")
-    with zipfile.ZipFile(partial, "w") as archive:
+    # Never a half-written bundle under the real name.
+    with atomic_file(destination, "wb") as output, zipfile.ZipFile(output, "w") as archive:
         for path in sorted([*paths, MANIFEST]):
             data = (manifest_text(hashes).encode("utf-8") if path == MANIFEST
                     else (folder / path).read_bytes())
             info = _entry(path, stamp)
             level = COMPRESS_LEVEL if info.compress_type == zipfile.ZIP_DEFLATED else None
             archive.writestr(info, data, compresslevel=level)
-    os.replace(partial, destination)  # never a half-written bundle under the real name
     return hashes
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import IO
 
 
 def sha256_file(path: str | os.PathLike) -> str:
@@ -51,13 +53,31 @@ def current_umask() -> int:
     return umask
 
 
-def write_atomically(path: str | os.PathLike, text: str) -> None:
-    """Write `text` to `path` whole or not at all (a temporary file, then a
-    rename): a build killed meanwhile leaves the previous file."""
+@contextlib.contextmanager
+def atomic_file(path: str | os.PathLike, mode: str = "w", prefix: str | None = None) -> Iterator[IO]:
+    """The one way Mirsad writes a file that must be whole or absent (caches,
+    PDFs, indexes, the bundle): written under a temporary `.part` name beside
+    `path` (`prefix` names it, e.g. after the writing process), renamed over
+    `path` when the block ends, removed if it fails. A build killed meanwhile
+    leaves the previous file and, at worst, a `.part` its cache sweeps away.
+    The file gets the mode open() would give it (0o666 less the umask)."""
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, delete=False,
-                                     prefix=f".{os.path.basename(path)}-", suffix=".part") as handle:
+    descriptor, partial = tempfile.mkstemp(dir=folder, prefix=prefix or f".{os.path.basename(path)}-",
+                                           suffix=".part")
+    try:
+        text = "b" not in mode
+        with os.fdopen(descriptor, mode, **({"encoding": "utf-8", "newline": "\n"} if text else {})) as handle:
+            yield handle
+        os.chmod(partial, 0o666 & ~current_umask())  # mkstemp's 0600 would hide it from a web server
+        os.replace(partial, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(partial)
+        raise
+
+
+def write_atomically(path: str | os.PathLike, text: str) -> None:
+    """Write `text` to `path` whole or not at all (see atomic_file)."""
+    with atomic_file(path) as handle:
         handle.write(text)
-    os.chmod(handle.name, 0o666 & ~current_umask())  # as open() would make it, not mkstemp's 0600
-    os.replace(handle.name, path)

@@ -59,9 +59,7 @@ def build_indexes(site: Any, settings: dict[str, Any]) -> list[LanguageIndex]:
         reused = os.path.isfile(cached)
         if not reused:
             documents = [document(found, config["body_words"]) for found in sources]
-            partial = f"{cached}.{os.getpid()}.part"
-            write_script(partial, payload(documents, lang, config["boosts"], config["max_results"]))
-            os.replace(partial, cached)  # whole or absent, whatever kills the build
+            write_script(cached, payload(documents, lang, config["boosts"], config["max_results"]))
         built.append(LanguageIndex(lang, cached, len(sources), reused, time.monotonic() - started))
     return built
 

@@ -7,8 +7,9 @@ page may run scripts but may not fetch() or XHR its neighbours."""
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
+
+from mirsad.common.files import write_atomically
 
 from .analysis import browser_data, pipeline_labels, term_function
 from .config import FIELDS
@@ -49,7 +50,5 @@ def write_script(path: str, data: dict[str, Any]) -> int:
     # (it holds no raw line break: json.dumps writes them as \n).
     literal = encoded.replace("\\", "\\\\").replace("'", "\\'")
     text = f"window.{GLOBAL} = JSON.parse('{literal}');\n"
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    with open(path, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
+    write_atomically(path, text)  # whole or absent, whatever kills the build
     return len(text.encode("utf-8"))
