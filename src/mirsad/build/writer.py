@@ -12,14 +12,23 @@ order: a write that may override another (`override_output`), and feeds.
 A page is rendered with the build's context as it is at the end of the
 build, not at the time it was asked for; generators only add to the
 context while they write (Pelican's period archives pass a copy).
+
+`content_written` is sent in the build's own process, for every page, with
+the path and the context Pelican's `write_file` gives it: while pages render
+the signal is muted, then each page's `write_file` is replayed here without
+rendering or writing. A plugin that collects pages through that signal
+(pelican-touch, a sitemap...) sees the whole site, not what one worker wrote.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from pelican import signals
 from pelican.utils import sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
@@ -39,6 +48,7 @@ class ParallelWriter(Writer):
         self.jobs = jobs(settings or {}) if fork_context() else 1
         self._pending: list[tuple[tuple, dict[str, Any]]] = []
         self._pending_paths: set[str] = set()
+        self._announcing = False
 
     def write_file(self, name, template, context, relative_urls=False, paginated=None,
                    template_name=None, override_output=False, url=None, **kwargs) -> None:
@@ -79,7 +89,37 @@ class ParallelWriter(Writer):
                     self._write(page)
         self._written_files |= self._pending_paths
         self._pending_paths = set()
+        self._announce(pending)
 
     def _write(self, page: tuple[tuple, dict[str, Any]]) -> None:
         arguments, kwargs = page
-        Writer.write_file(self, *arguments, **kwargs)
+        with signals.content_written.muted():  # announced by _announce, in the build's process
+            Writer.write_file(self, *arguments, **kwargs)
+
+    def _announce(self, pending: list[tuple[tuple, dict[str, Any]]]) -> None:
+        """content_written for every page just written, in this process:
+        Pelican's write_file again, with a template that renders nothing and
+        files that go nowhere (_open_w), so each page's path and context are
+        exactly those Pelican gives."""
+        pelican_log = logging.getLogger("pelican.writers")  # its "Writing <path>" was said once already
+        self._announcing, pelican_log.disabled = True, True
+        try:
+            for (name, template, *rest), kwargs in pending:
+                Writer.write_file(self, name, _NOTHING, *rest, **kwargs)
+        finally:
+            self._announcing, pelican_log.disabled = False, False
+
+    def _open_w(self, filename, encoding, override=False):
+        if self._announcing:
+            return contextlib.nullcontext(io.StringIO())
+        return super()._open_w(filename, encoding, override)
+
+
+class _RendersNothing:
+    """Stands in for a page's template while its page is announced."""
+
+    def render(self, context: dict[str, Any]) -> str:
+        return ""
+
+
+_NOTHING = _RendersNothing()
