@@ -5,13 +5,20 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock | sha1sum | cut -c1-12)
 
-.PHONY: build test serve clean setup bench
+.PHONY: build test serve clean setup bench check-build check-test
+# The system check must run before .venv is made: prerequisites in order.
+.NOTPARALLEL:
 
-build: $(STAMP)
+build: check-build $(STAMP)
 	$(BIN)/invoke build
 
-test: $(STAMP) node_modules/.installed
+test: check-test $(STAMP) node_modules/.installed
 	$(BIN)/invoke test
+
+# System libraries and tools (Debian packages): silent when all are there;
+# else one apt-get line, and a stop if a required one is missing.
+check-build check-test:
+	@$(PYTHON) tools/check_system.py $(@:check-%=%)
 
 serve: $(STAMP)
 	$(BIN)/invoke serve

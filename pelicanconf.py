@@ -1,8 +1,8 @@
 """Mirsad development settings: `invoke build` / `make build` read this file.
 
-Everything a newsroom is expected to change is documented in README.md
-("Settings"). `publishconf.py` imports this file and overrides what differs
-for publication.
+Everything a newsroom is expected to change is documented in
+docs/settings.md. `publishconf.py` reads this file and overrides what
+differs for publication.
 """
 
 import os
@@ -91,7 +91,7 @@ MIRSAD_BUNDLE = {
     "exclude": ["sitemap.xml"],
 }
 
-# URL scheme (see README, "URLs"): every language under its own folder, one
+# URL scheme (see docs/urls.md): every language under its own folder, one
 # .html file per page so that the site works from file:// without a server.
 ARTICLE_URL = "{lang}/briefings/{slug}.html"
 ARTICLE_SAVE_AS = ARTICLE_URL

@@ -186,6 +186,8 @@ def clean(c):
 def test(c, k="", x=False):
     """Run the whole test suite."""
     args = [f"-k '{k}'" if k else "", "-x" if x else ""]
+    # How the plugins depend on each other (pyproject.toml, [tool.importlinter]): no cycles.
+    c.run(f"{BIN}/lint-imports --no-cache", pty=False)
     c.run(f"{BIN}/python -m pytest {' '.join(a for a in args if a)}", pty=False)
 
 

@@ -19,7 +19,7 @@ PDFs are in the sample's bundle; the synthetic site is built without PDFs
 unless --pdf (rendering 3,000 PDFs takes long; the table then says so).
 The synthetic briefings repeat the sample's vocabulary: a real site of
 1,000 briefings has more distinct words, so its index is somewhat larger
-(postings dominate: see README "Search").
+(postings dominate: see docs/search.md).
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ def test_a_second_build_at_the_same_time_is_refused_clearly(tmp_path):
 
 
 def test_pages_need_no_unsafe_inline_for_a_strict_csp(sample):
-    # README "Static hosting": script-src 'self'; style-src 'self' (no 'unsafe-inline').
+    # docs/build-policy.md, "Static hosting": script-src 'self'; style-src 'self' (no 'unsafe-inline').
     for page in sample.html_files():
         tree = sample.page(str(page.relative_to(sample.output)))
         assert tree.findall(".//style") == [], page

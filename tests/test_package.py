@@ -54,3 +54,22 @@ def test_the_whole_package_and_one_of_its_plugins_at_once_is_refused(site):
     site.briefing("one", "عنوان")
     with pytest.raises(PluginOrderError, match="keep 'mirsad' alone"):
         site.build(PLUGINS=["mirsad", "mirsad.pdf"])
+
+
+SHARED = {"common", "text", "plugins"}  # the plugins' libraries, and their registry (when_enabled)
+
+
+def test_a_plugin_uses_another_only_through_its_public_module():
+    """mirsad.<plugin>.<module> is the plugin's own; the others import its
+    `api` module (or the shared mirsad.common and mirsad.text)."""
+    strays = []
+    for path in (ROOT / "src" / "mirsad").rglob("*.py"):
+        parts = path.relative_to(ROOT / "src").with_suffix("").parts
+        if len(parts) < 3:
+            continue  # mirsad/__init__.py, mirsad/plugins.py
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("mirsad."):
+                target = node.module.split(".")
+                if target[1] not in SHARED | {parts[1]} and target[2:] != ["api"]:
+                    strays.append(f"{'/'.join(parts)}.py:{node.lineno} imports {node.module}")
+    assert strays == []

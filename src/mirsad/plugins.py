@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import importlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from mirsad.common.settings import SettingsError
@@ -58,3 +58,21 @@ def _enabled(plugins: tuple[str, ...]) -> tuple[str, ...]:
         raise PluginOrderError(f"PLUGINS lists {first!r} out of order: write {expected} (pelicanconf.py), "
                                f"or just [{PACKAGE!r}]. Why: {reasons}")
     return tuple(listed)
+
+
+def when_enabled(plugin: str) -> Callable:
+    """A receiver that stays quiet in builds that do not run `plugin`: Pelican
+    connects plugin receivers to process-wide signals and never disconnects
+    them, so in one process (tests, `invoke serve`) a plugin loaded by an
+    earlier build would otherwise act in every later build."""
+    def decorate(receiver: Callable) -> Callable:
+        @functools.wraps(receiver)
+        def guarded(sender, *args, **kwargs):
+            # all_generators_finalized sends the list of generators.
+            settings = sender.settings if hasattr(sender, "settings") else sender[0].settings
+            if plugin in enabled(settings):
+                return receiver(sender, *args, **kwargs)
+            return None
+        return guarded
+    return decorate
+

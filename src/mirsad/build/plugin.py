@@ -26,7 +26,8 @@ from pelican import signals
 
 from mirsad.common import buildlog, report, stages
 from mirsad.common.progress import Counter
-from mirsad.common.signals import when_enabled
+from mirsad.common.session import new_session, session
+from mirsad.plugins import when_enabled
 
 from .templates import use_template_cache
 from .writer import ParallelWriter
@@ -39,8 +40,9 @@ _pages = Counter("writing pages")
 
 @when_enabled("mirsad.build")
 def start_build(pelican) -> None:
-    stages.timings(pelican.settings)
+    new_session(pelican.settings)
     buildlog.start(pelican.settings)
+    report.start(pelican.settings)
     use_template_cache(pelican.settings)
     _no_collection_at_exit()
 
@@ -69,7 +71,7 @@ def page_written(path, context=None) -> None:
 @when_enabled("mirsad.build")
 def finish_build(pelican) -> None:
     _pages.stop()
-    writer, ParallelWriter.current = ParallelWriter.current, None
+    writer = session(pelican.settings).writer
     if writer is not None:
         writer.write_pending()
     stages.mark(pelican.settings, "write_end")

@@ -34,17 +34,17 @@ from pelican.writers import FileOverwriteFailedError, Writer
 
 from mirsad.common.processes import fork_context, map_forked
 from mirsad.common.progress import progress_bar
+from mirsad.common.session import session
 from mirsad.common.settings import jobs
 
 logger = logging.getLogger(__name__)
 
 
 class ParallelWriter(Writer):
-    current: ParallelWriter | None = None  # the writer of the build now writing
-
     def __init__(self, output_path: str, settings: dict[str, Any] | None = None):
         super().__init__(output_path, settings=settings)
-        ParallelWriter.current = self
+        if settings is not None:
+            session(settings).writer = self  # the build writes what is pending when it ends
         self.jobs = jobs(settings or {}) if fork_context() else 1
         self._pending: list[tuple[tuple, dict[str, Any]]] = []
         self._pending_paths: set[str] = set()

@@ -28,7 +28,7 @@ from lxml import etree, html
 from unidecode import unidecode
 
 from mirsad.common.settings import plugin_settings
-from mirsad.i18n import config as i18n_config
+from mirsad.i18n.api import load_config as load_i18n_config
 
 from .archive import EARLIEST, files_of, sha256_file, write_zip
 
@@ -116,7 +116,7 @@ def relativise_feed(path: Path, root: Path, siteurl: str) -> None:
 
 def last_updated(site: Path, settings: dict[str, Any]) -> dt.date | None:
     """The newest "last updated" date shown on the home pages."""
-    config = i18n_config.load(settings)
+    config = load_i18n_config(settings)
     dates = []
     for lang in config.codes:
         home = site / config.save_as("index", lang)

@@ -22,7 +22,8 @@ import re
 import sys
 from typing import Any
 
-_KEY = "_MIRSAD_BUILD_LOG"
+from .session import session
+
 PELICAN_READ_ERROR = "Could not process %s"
 # errno -> what happened, the fix. Out of space and read-only storage make
 # an incomplete site, so they fail every build.
@@ -102,12 +103,9 @@ class BuildLog(logging.Handler):
         elif message not in self.warnings:
             self.warnings.append(message)
         if record.levelno >= logging.CRITICAL:
+            # Pelican's last word before it exits on an exception: the
+            # report is printed as the process exits (report.start).
             self.stopped = True
-            # Pelican's last word before it exits on an exception: the build
-            # stops here, so this is where the summary is printed.
-            from . import report
-
-            report.print_report(self.settings)
 
     def _read_error(self, relative: str, error: BaseException | None) -> str | None:
         path = os.path.join(self.settings.get("PATH", ""), relative)
@@ -131,14 +129,13 @@ def start(settings: dict[str, Any]) -> BuildLog:
     root = logging.getLogger()
     for handler in [h for h in root.handlers if isinstance(h, BuildLog)]:
         root.removeHandler(handler)
-    log = BuildLog(settings)
-    settings[_KEY] = log
+    log = session(settings).log = BuildLog(settings)
     root.addHandler(log)
     return log
 
 
 def current(settings: dict[str, Any]) -> BuildLog | None:
-    return settings.get(_KEY)
+    return session(settings).log
 
 
 def stop(settings: dict[str, Any]) -> None:

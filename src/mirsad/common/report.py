@@ -3,20 +3,18 @@ the summary of every warning and error of the build (see buildlog.py)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+import atexit
 from typing import Any
 
 from rich.console import Console
 
 from . import buildlog
-
-_KEY = "_MIRSAD_REPORT"
-_PRINTED = "_MIRSAD_REPORT_PRINTED"
+from .session import BuildSession, session
 
 
 def report(settings: dict[str, Any]) -> dict[str, list[str]]:
-    """This build's report: section title -> lines (kept in the settings of the build)."""
-    return settings.setdefault(_KEY, defaultdict(list))
+    """This build's report: section title -> lines (kept in the build's session)."""
+    return session(settings).report
 
 
 def add(settings: dict[str, Any], section: str, line: str) -> None:
@@ -28,11 +26,25 @@ def strict(settings: dict[str, Any]) -> bool:
     return bool(settings.get("STRICT"))
 
 
+def start(settings: dict[str, Any]) -> None:
+    """A build starts: should it stop on an exception (Pelican logs it as
+    CRITICAL and exits), the report is printed as the process exits."""
+    atexit.unregister(_print_if_stopped)  # one build at a time: an earlier one is over
+    atexit.register(_print_if_stopped, session(settings))
+
+
+def _print_if_stopped(build: BuildSession) -> None:
+    if build.log is not None and build.log.stopped:
+        print_report(build.settings)
+
+
 def print_report(settings: dict[str, Any], console: Console | None = None) -> None:
     """Print the report and the summary of problems, once per build."""
-    if settings.get(_PRINTED):
+    build = session(settings)
+    atexit.unregister(_print_if_stopped)  # printed now: not again at exit
+    if build.report_printed:
         return
-    settings[_PRINTED] = True
+    build.report_printed = True
     log = buildlog.current(settings)
     buildlog.stop(settings)
     sections = report(settings)

@@ -59,14 +59,13 @@ def did_you_mean(name: str, known) -> str:
 
 
 def once_per_build(settings: dict[str, Any], name: str, make: Callable[[], T]) -> T:
-    """`make()` once per build: the result is kept in the build's settings.
+    """`make()` once per build (kept in the build's session).
 
     Several receivers need a plugin's configuration; computing it once keeps
     any "unknown setting" warning to one per build."""
-    key = f"_{name}_CONFIG"
-    if key not in settings:
-        settings[key] = make()
-    return settings[key]
+    from .session import session  # settings.py is imported by everything: it imports nothing at load
+
+    return session(settings).once(f"{name} settings", make)
 
 
 def jobs(settings: Mapping[str, Any]) -> int:

@@ -13,27 +13,18 @@ import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .files import write_atomically
+from .session import Timings, session
 
-_KEY = "_MIRSAD_STAGES"
 # The order the report shows them in.
 STAGES = ("read", "translate", "summarise", "pdf", "html", "search")
 
 
-@dataclass
-class Timings:
-    started: float = field(default_factory=time.perf_counter)
-    marks: dict[str, float] = field(default_factory=dict)
-    seconds: dict[str, float] = field(default_factory=dict)
-    counts: dict[str, int] = field(default_factory=dict)
-
-
 def timings(settings: dict[str, Any]) -> Timings:
-    return settings.setdefault(_KEY, Timings())
+    return session(settings).timings
 
 
 @contextmanager

@@ -13,7 +13,7 @@ import logging
 from pelican import signals
 
 from mirsad.common.settings import once_per_build
-from mirsad.common.signals import when_enabled
+from mirsad.plugins import when_enabled
 
 from . import config as i18n_config
 from .catalogs import Catalogs

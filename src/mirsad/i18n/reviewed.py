@@ -17,7 +17,7 @@ from pelican.contents import Article
 from pelican.utils import slugify
 
 from mirsad.common import report
-from mirsad.markdown.frontmatter import BriefingError, split
+from mirsad.markdown.api import BriefingError, split
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pelican import signals
 
-from mirsad.common.signals import when_enabled
+from mirsad.plugins import when_enabled
 
 from .reader import BriefingReader
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from pelican.contents import Article
 
-from mirsad.i18n.reviewed import inherit_metadata
+from mirsad.i18n.api import inherit_metadata
 
 from .glossary import Glossary
 from .memory import TranslationMemory, segment_key

@@ -15,11 +15,10 @@ import logging
 
 from pelican import signals
 
-from mirsad.common.signals import when_enabled
+from mirsad.plugins import when_enabled
 
 from mirsad.common import report, stages
-from mirsad.i18n.generator import MACHINE_TERM_NAMES
-from mirsad.i18n.taxonomy import site_taxonomy
+from mirsad.i18n.api import MACHINE_TERM_NAMES, site_taxonomy
 
 from . import config as mt_config
 from .articles import Plan, build_article, build_placeholder, translate_segments

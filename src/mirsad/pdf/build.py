@@ -14,10 +14,12 @@ from html import unescape
 from typing import Any
 from urllib.parse import urljoin
 
+from mirsad.common import report as build_report
 from mirsad.common.files import publish, sha256_file
 from mirsad.common.progress import progress_bar
 
 from . import digest as digests
+from . import renderer
 from .cache import PdfCache, stylesheet_fingerprint, with_options
 from .config import PdfConfig
 from .document import PdfLink, digest_metadata, metadata
@@ -116,6 +118,8 @@ class PdfBuild:
         report = self.report
         missing = {p.cached: p for p in planned if not os.path.isfile(p.cached)}
         jobs = [Job(p.label, p.html, p.base_url, p.cached) for p in missing.values()]
+        if jobs:
+            self._subsetter_notice()
         with progress_bar("mirsad_pdf: rendering PDFs", len(jobs)) as advance:
             for result in render_all(jobs, self.resources, self.config.workers, advance):
                 self._report_result(result, report)
@@ -139,6 +143,14 @@ class PdfBuild:
                 "(MIRSAD_PDF['strict'] is on; the errors above say why)"
             )
         return report
+
+    def _subsetter_notice(self) -> None:
+        """Once per build, not per font per PDF as WeasyPrint says it (the
+        workers drop its warning): the build report shows it too, since a
+        build logs no INFO by default and this is no problem to count."""
+        notice = renderer.subsetter_notice()
+        if notice:
+            build_report.add(self.settings, "PDFs", notice.removeprefix("mirsad_pdf: "))
 
     def _report_result(self, result: Result, report: Report) -> None:
         for warning in result.warnings:

@@ -3,7 +3,8 @@
 The key covers the print HTML (the briefing, the template's output, so a
 template edit re-renders exactly the PDFs whose HTML it changes), the print
 stylesheet, every font file it loads, every local image the HTML shows, the
-PDF options and the versions of the renderer. A build looks the key up first and
+PDF options, the versions of the renderer and which font subsetter it uses
+(HarfBuzz and fontTools give different bytes). A build looks the key up first and
 renders only what is missing. The cache lives outside the output folder,
 since `invoke build` replaces that folder as a whole; PDFs are hard-linked
 (or copied) from it into the output.
@@ -31,9 +32,14 @@ FONT_URL = re.compile(r"""url\(\s*["']?([^"')]+\.(?:woff2?|ttf|otf))["']?\s*\)""
 
 def stylesheet_fingerprint(stylesheet: str) -> str:
     """Hash of what every PDF shares: renderer versions, stylesheet, its fonts."""
+    from .renderer import subsetter
+
     digest = hashlib.sha256()
-    for name in ("weasyprint", "pydyf"):
+    for name in ("weasyprint", "pydyf", "fonttools"):
         digest.update(f"{name}={version(name)}\n".encode())
+    # Installing libharfbuzz-subset0 changes every PDF's fonts: cached ones
+    # made with fontTools must not be reused then.
+    digest.update(f"subsetter={subsetter()}\n".encode())
     digest.update(f"revision={RENDERER_REVISION}\n".encode())
     with open(stylesheet, "rb") as handle:
         css = handle.read()

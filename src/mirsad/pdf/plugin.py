@@ -16,9 +16,10 @@ from pelican import signals
 from pelican.generators import ArticlesGenerator
 
 from mirsad.common import stages
-from mirsad.common.signals import when_enabled
+from mirsad.plugins import when_enabled
 
 from . import config as pdf_config
+from . import renderer
 from .build import PdfBuild, plan
 from .document import isolate, page_rule
 from .links import filesize
@@ -61,12 +62,13 @@ def renderer_available() -> bool:
     """WeasyPrint and the system libraries it loads (Pango) are there; else one
     clear error with the fix, and the site is built without PDFs."""
     try:
-        import weasyprint  # noqa: F401
+        renderer.load_weasyprint()
     except (ImportError, OSError) as error:
         logger.error(
             "mirsad_pdf: no PDFs: WeasyPrint cannot be loaded (%s). Install it in .venv "
-            "(pip install weasyprint==70.0) and Debian's libpango-1.0-0 libpangoft2-1.0-0 "
-            "libharfbuzz-subset0, or set MIRSAD_PDF['briefings'] and ['digest'] to False",
+            "(pip install weasyprint==70.0) and Debian's libraries (sudo apt-get install "
+            "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0), or set "
+            "MIRSAD_PDF['briefings'] and ['digest'] to False",
             error,
         )
         return False

@@ -13,16 +13,17 @@ from __future__ import annotations
 import atexit
 import logging
 import os
-import tempfile
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
+from mirsad.common.files import atomic_file
 from mirsad.common.processes import frozen_heap, pool_context
 
 from .cache import partial_prefix
+from .renderer import FONT_WARNING, fixed_font_time, load_weasyprint
 
 RESOURCE_SCHEMES = ("file",)
 
@@ -60,14 +61,16 @@ class _Worker:
     """Per-process state, created once by the pool's initializer."""
 
     def __init__(self, resources: Resources):
+        load_weasyprint()  # first import in a spawned worker: without the DeprecationWarning
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
         self.resources = resources
         self.fetcher = _local_fetcher(resources)
         self.font_config = FontConfiguration()
-        self.stylesheet = CSS(filename=resources.stylesheet, font_config=self.font_config,
-                              url_fetcher=self.fetcher)
+        with fixed_font_time():  # @font-face WOFF fonts are decoded by fontTools
+            self.stylesheet = CSS(filename=resources.stylesheet, font_config=self.font_config,
+                                  url_fetcher=self.fetcher)
         self.warnings = _capture_warnings()
 
     def render(self, job: Job) -> Result:
@@ -75,27 +78,20 @@ class _Worker:
 
         self.warnings.clear()
         result = Result(job)
-        directory = os.path.dirname(job.target)
-        os.makedirs(directory, exist_ok=True)
         # Written under a temporary name, renamed when whole: a killed build
         # never leaves a truncated PDF under a cache key (the name carries this
         # process's pid, so the cache can drop what a killed one left).
-        handle, partial = tempfile.mkstemp(dir=directory, prefix=partial_prefix(), suffix=".part")
         try:
-            with os.fdopen(handle, "wb") as output:
+            with atomic_file(job.target, "wb", prefix=partial_prefix()) as output, fixed_font_time():
                 HTML(string=job.html, base_url=job.base_url, url_fetcher=self.fetcher).write_pdf(
                     output, font_config=self.font_config, stylesheets=[self.stylesheet],
                     pdf_variant=self.resources.pdf_variant,
                 )
-            os.chmod(partial, 0o644)  # mkstemp's 0600 would hide it from a web server
-            os.replace(partial, job.target)
             result.size = os.path.getsize(job.target)
         except Exception as error:  # any failure is reported for this PDF only
             where = traceback.extract_tb(error.__traceback__)[-1]
             place = f"{os.path.basename(where.filename)}:{where.lineno}"
             result.error = f"{type(error).__name__}: {error} [{place}]"
-            if os.path.exists(partial):
-                os.unlink(partial)
         result.warnings[:0] = list(self.warnings)
         return result
 
@@ -194,6 +190,8 @@ class _WarningList(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
+        if message.startswith(FONT_WARNING):
+            return  # said for every font of every PDF; the build says it once
         if "disallowed protocol" in message:
             message += (" (PDFs are made offline: nothing is downloaded; ship the file with "
                         "the site, e.g. in content/images/, and link it)")

@@ -9,8 +9,8 @@ from typing import Any
 
 from lxml import html
 
-from mirsad.i18n.catalogs import localdate
-from mirsad.summary.summarise import cap
+from mirsad.i18n.api import localdate
+from mirsad.summary.api import cap
 
 from .analysis import words
 

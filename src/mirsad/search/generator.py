@@ -15,7 +15,7 @@ from mirsad.common import report, stages
 from mirsad.common.files import publish
 from mirsad.common.processes import Background
 from mirsad.common.settings import jobs
-from mirsad.i18n.site import Alternate, Listing
+from mirsad.i18n.api import Alternate, Listing
 
 from . import config as search_config
 from .analysis import stemmer

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pelican import signals
 
-from mirsad.common.signals import when_enabled
+from mirsad.plugins import when_enabled
 
 from . import config as search_config
 from .generator import SearchGenerator

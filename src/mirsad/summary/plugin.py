@@ -23,17 +23,18 @@ from pelican import signals
 from pelican.contents import Article
 
 from mirsad.common import stages
+from mirsad.common.session import session
 from mirsad.common.settings import jobs
-from mirsad.common.signals import when_enabled
-from mirsad.i18n import config as i18n_config
-from mirsad.i18n.taxonomy import site_taxonomy
+from mirsad.plugins import when_enabled
+from mirsad.i18n.api import load_config as load_i18n_config
+from mirsad.i18n.api import site_taxonomy
 
 from . import config as summary_config
 from .box import Points, SummaryBox, Text, authored_points, make_box, points_for
 from .summarise import Request, StoredKeyPoints
 
 logger = logging.getLogger(__name__)
-_BUILD_KEY = "_MIRSAD_SUMMARISER"  # where the build's Summariser is kept, in its settings
+SUMMARISER = "mirsad.summary summariser"  # the build's Summariser, in its session
 
 
 class Summariser:
@@ -42,16 +43,14 @@ class Summariser:
     def __init__(self, settings: dict[str, Any]):
         self.config = summary_config.load(settings)
         self.options = summary_config.options(self.config)
-        self.i18n = i18n_config.load(settings)
+        self.i18n = load_i18n_config(settings)
         self.tags: dict[str, dict[str, str]] = site_taxonomy(settings)["tags"]
         self.stored = StoredKeyPoints(os.path.join(settings["CACHE_PATH"], "summaries.json"))
 
     @classmethod
     def of(cls, settings: dict[str, Any]) -> Summariser:
         """The build's Summariser: one from the first briefing read to the boxes."""
-        if _BUILD_KEY not in settings:
-            settings[_BUILD_KEY] = cls(settings)
-        return settings[_BUILD_KEY]
+        return session(settings).once(SUMMARISER, lambda: cls(settings))
 
     def start_ranking(self, article: Article) -> None:
         """Start ranking a just-read original on the other cores."""
@@ -147,15 +146,16 @@ def rank_while_reading(content) -> None:
 def finish_ranking(generator) -> None:
     """Once every briefing is read: the points ranked meanwhile are taken
     in, and their workers end before translation takes the cores."""
-    if _BUILD_KEY in generator.settings:
-        generator.settings[_BUILD_KEY].stored.collect_started()
+    summariser = session(generator.settings).made(SUMMARISER)
+    if summariser is not None:
+        summariser.stored.collect_started()
 
 
 @when_enabled("mirsad.summary")
 def attach_boxes(generator) -> None:
     with stages.stage(generator.settings, "summarise"):
         summariser = Summariser.of(generator.settings)
-        del generator.settings[_BUILD_KEY]  # the next build starts anew
+        session(generator.settings).forget(SUMMARISER)  # its work ends with the boxes
         found = originals(generator)
         summariser.compute_points(found, jobs(generator.settings))
         for original in found:

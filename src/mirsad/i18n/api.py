@@ -1,0 +1,13 @@
+"""What the other Mirsad plugins may use of mirsad.i18n: its other modules
+are its own, free to change (tests/test_package.py holds them to this)."""
+
+from .catalogs import localdate
+from .config import I18nConfig, Language
+from .config import load as load_config
+from .generator import MACHINE_TERM_NAMES
+from .reviewed import inherit_metadata
+from .site import Alternate, Listing
+from .taxonomy import site_taxonomy
+
+__all__ = ["MACHINE_TERM_NAMES", "Alternate", "I18nConfig", "Language", "Listing", "inherit_metadata",
+           "load_config", "localdate", "site_taxonomy"]
