@@ -217,6 +217,26 @@ def lock(c):
         (ROOT / lock_file).write_text(header + frozen)
 
 
+@task(name="lock-check", help={"pythons": "Python versions, comma-separated (default 3.11,3.12,3.13)"})
+def lock_check(c, pythons="3.11,3.12,3.13"):
+    """Check that every pin of the lock files has a wheel for each Python
+    version (pip's dry run for that version, against the registry). torch's
+    CPU build (+cpu) comes from the PyTorch CPU index or this machine's
+    disk, not from PyPI: it is left out of the check, and named."""
+    for lock_file in ("requirements.lock", "requirements-bench.lock"):
+        pins = (ROOT / lock_file).read_text(encoding="utf-8").splitlines()
+        local = [pin for pin in pins if "+" in pin.split("==")[-1]]
+        with tempfile.TemporaryDirectory() as tmp:
+            checked = Path(tmp) / "pins.txt"
+            checked.write_text("\n".join(pin for pin in pins if pin not in local) + "\n", encoding="utf-8")
+            for version in pythons.split(","):
+                c.run(f"{BIN}/python -m pip install --quiet --disable-pip-version-check --dry-run "
+                      f"--ignore-installed --no-deps --only-binary=:all: --python-version {version} "
+                      f"--target {tmp}/target -r {checked}")
+                print(f"{lock_file}: every pin has a wheel for Python {version}"
+                      + (f" (not checked: {', '.join(local)}, from the PyTorch CPU index)" if local else ""))
+
+
 @task(help={"files": "translation files (default: all of content/translations)"}, iterable=["files"])
 def stamp(c, files=None):
     """Mark reviewed translations as reviewed against the current originals."""

@@ -19,6 +19,30 @@ ROOT = Path(__file__).resolve().parent.parent
 # CI sets MIRSAD_REQUIRE_TOOLS=1: a missing browser, java or Nu checker is
 # then a failure instead of a skip.
 REQUIRE_TOOLS = os.environ.get("MIRSAD_REQUIRE_TOOLS") == "1"
+# Builds run in this process, and their worker pool forks only while no
+# other thread runs (mirsad.common.workers): numpy (test models, fixtures)
+# must not start OpenBLAS's thread pool here. Read when numpy is imported.
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
+
+
+FRESH = "MIRSAD_TEST_IN_FRESH_PROCESS"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    """A test marked fresh_process runs in a new interpreter: the worker pool
+    forks only while its process runs one thread, and tests that run
+    CTranslate2 or onnxruntime here leave their libraries' threads behind."""
+    if pyfuncitem.get_closest_marker("fresh_process") is None or os.environ.get(FRESH):
+        return None
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", pyfuncitem.nodeid],
+                          cwd=ROOT, env={**os.environ, FRESH: "1"}, capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.fail(f"in a fresh process:\n{done.stdout[-6000:]}{done.stderr[-2000:]}", pytrace=False)
+    return True
 
 
 def pytest_configure(config):

@@ -76,7 +76,9 @@ def test_reproduces_corpus_exactly(package, decoding):
     root, meta = package["root"], package["meta"]
     pairs = corpus_pairs(meta["from_code"], meta["to_code"])
     sp = spm.SentencePieceProcessor(model_file=str(root / "sentencepiece.model"))
-    translator = ctranslate2.Translator(str(root / "model"), device="cpu", compute_type="int8")
+    # One thread: OpenMP's would outlive the translator in the test process,
+    # and the build's worker pool forks only while one thread runs.
+    translator = ctranslate2.Translator(str(root / "model"), device="cpu", compute_type="int8", intra_threads=1)
     results = translator.translate_batch([sp.encode(s, out_type=str) for s, _ in pairs],
                                          max_batch_size=32, **DECODINGS[decoding])
     got = [sp.decode(r.hypotheses[0]) for r in results]
@@ -86,7 +88,9 @@ def test_reproduces_corpus_exactly(package, decoding):
 
 def run_splitter(model_path: Path, text: str) -> np.ndarray:
     """Run the MiniSBD ONNX model the way minisbd feeds it; return the label per character."""
-    session = ort.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = 1  # no thread pool left behind
+    session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
     props = session.get_modelmeta().custom_metadata_map
     assert {"config", "vocab", "lexicon", "lang_code"} <= set(props)
     config, vocab = json.loads(props["config"]), json.loads(props["vocab"])

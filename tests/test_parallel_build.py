@@ -20,7 +20,7 @@ from pelican.writers import FileOverwriteFailedError
 from conftest import ROOT, SiteMaker
 from mirsad.build.templates import compile_options
 from mirsad.build.writer import ParallelWriter
-from mirsad.common.processes import map_forked
+from mirsad.common.workers import map_parallel
 from mirsad.summary import lexrank
 
 SITE_ONLY = ["mirsad.build", "mirsad.markdown", "mirsad.i18n", "mirsad.mt", "mirsad.summary", "mirsad.search"]
@@ -45,6 +45,7 @@ def files_of(output: Path) -> dict[str, bytes]:
             if path.is_file()}
 
 
+@pytest.mark.fresh_process  # forks need a process with one thread
 def test_a_build_on_two_cores_writes_the_same_site_as_on_one(tmp_path):
     sites = {}
     for jobs in (1, 2):
@@ -71,6 +72,7 @@ def test_pages_asked_for_twice_fail_as_in_pelican(tmp_path):
     assert (tmp_path / "a.html").read_text() == "one"
 
 
+@pytest.mark.fresh_process  # forks need a process with one thread
 def test_pages_are_written_in_the_build_process_when_a_worker_dies(tmp_path, caplog):
     parent = os.getpid()
 
@@ -90,6 +92,7 @@ def test_pages_are_written_in_the_build_process_when_a_worker_dies(tmp_path, cap
     assert "a page-writing process died" in caplog.text
 
 
+@pytest.mark.fresh_process  # forks need a process with one thread
 def test_two_jobs_are_the_build_process_and_one_forked_worker():
     # The build's process would only wait for its workers: it takes chunks
     # of the work as they do.
@@ -97,7 +100,7 @@ def test_two_jobs_are_the_build_process_and_one_forked_worker():
         time.sleep(0.01)
         return number, os.getpid()
 
-    results = map_forked(whose, range(40), jobs=2)
+    results = map_parallel(whose, range(40), jobs=2)
     assert [number for number, _ in results] == list(range(40))
     processes = {pid for _, pid in results}
     assert os.getpid() in processes and len(processes) == 2

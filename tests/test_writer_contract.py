@@ -44,7 +44,12 @@ def test_a_third_party_plugin_sees_every_page_in_the_build_process(site, tmp_pat
                                MIRSAD_PDF={"briefings": False, "digest": False},
                                MIRSAD_MT={"models_dir": str(tmp_path / "models"), "memory": str(tmp_path / "tm.sqlite")})
     finally:
+        from pelican.plugins.touch import touch
+
+        # Signals are global: the plugin must not act in the builds of later tests.
         signals.content_written.disconnect(collect)
+        signals.content_written.disconnect(touch.touch_file)
+        signals.feed_written.disconnect(touch.touch_feed)
     pages = {str(path) for path in built.html_files()}
     collected = {path for path, _ in seen}
     assert pages <= collected, sorted(pages - collected)[:5]

@@ -25,18 +25,12 @@ import gc
 from pelican import signals
 
 from mirsad.common import buildlog, report, stages
-from mirsad.common.progress import Counter
-from mirsad.common.session import new_session, session
+from mirsad.common.progress import Counter, stop_refresh_threads
+from mirsad.common.session import new_session, session, session_in
 from mirsad.plugins import when_enabled
 
 from .templates import use_template_cache
 from .writer import ParallelWriter
-
-# content_written is sent with the written path and the template context,
-# not the build's settings: the count of the build now writing lives here
-# (one build at a time per process).
-_pages = Counter("writing pages")
-
 
 @when_enabled("mirsad.build")
 def start_build(pelican) -> None:
@@ -50,6 +44,7 @@ def start_build(pelican) -> None:
 @when_enabled("mirsad.build")
 def reading_starts(generator) -> None:
     stages.mark(generator.settings, "read_start")
+    stop_refresh_threads()  # workers fork from here on
 
 
 @when_enabled("mirsad.build")
@@ -60,17 +55,20 @@ def reading_ends(generator) -> None:
 @when_enabled("mirsad.build")
 def writing_starts(pelican) -> type[ParallelWriter]:
     stages.mark(pelican.settings, "write_start")
-    _pages.start()
+    _pages(pelican.settings).start()
     return ParallelWriter
 
 
 def page_written(path, context=None) -> None:
-    _pages.advance()
+    # Sent with the path and the template context, a copy of the build's settings.
+    found = session_in(context)
+    if found is not None:
+        _pages(found.settings).advance()
 
 
 @when_enabled("mirsad.build")
 def finish_build(pelican) -> None:
-    _pages.stop()
+    _pages(pelican.settings).stop()
     writer = session(pelican.settings).writer
     if writer is not None:
         writer.write_pending()
@@ -79,6 +77,10 @@ def finish_build(pelican) -> None:
     report.add(pelican.settings, "Time", stages.report_line(data))
     stages.save(pelican.settings, data)
     report.finish(pelican.settings)
+
+
+def _pages(settings) -> Counter:
+    return session(settings).once("mirsad.build pages", lambda: Counter("writing pages"))
 
 
 def _no_collection_at_exit() -> None:

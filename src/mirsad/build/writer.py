@@ -4,8 +4,8 @@ Pelican writes pages one by one as each generator asks (`write_file`), in
 one process: rendering the templates was the largest stage of a rebuild
 (11 of 31 s for 1,000 briefings in three languages). This Writer records
 each page instead, and `write_pending()`, at the end of the build, renders
-them all on MIRSAD_JOBS processes (this one and forked ones), each with
-Pelican's own `write_file`. Rendering has no effect on the build but the
+them all on MIRSAD_JOBS processes (this one and forked ones, where a fork
+is safe), each with Pelican's own `write_file`. Rendering has no effect on the build but the
 files it writes, so the order does not matter, with two exceptions kept in
 order: a write that may override another (`override_output`), and feeds.
 
@@ -25,17 +25,16 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
-from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from pelican import signals
 from pelican.utils import sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
-from mirsad.common.processes import fork_context, map_forked
 from mirsad.common.progress import progress_bar
 from mirsad.common.session import session
 from mirsad.common.settings import jobs
+from mirsad.common.workers import WorkerDied, map_parallel
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +44,7 @@ class ParallelWriter(Writer):
         super().__init__(output_path, settings=settings)
         if settings is not None:
             session(settings).writer = self  # the build writes what is pending when it ends
-        self.jobs = jobs(settings or {}) if fork_context() else 1
+        self.jobs = jobs(settings or {})
         self._pending: list[tuple[tuple, dict[str, Any]]] = []
         self._pending_paths: set[str] = set()
         self._announcing = False
@@ -78,9 +77,9 @@ class ParallelWriter(Writer):
         with progress_bar("writing pages", len(pending)) as advance:
             try:
                 # Workers inherit the pages (templates and contexts do not pickle): they get numbers.
-                map_forked(lambda number: self._write(pending[number]), range(len(pending)), self.jobs,
-                           least=2 * self.jobs, progress=advance)
-            except BrokenProcessPool:
+                map_parallel(lambda number: self._write(pending[number]), range(len(pending)), self.jobs,
+                             least=2 * self.jobs, progress=advance)
+            except WorkerDied:
                 # A worker died (out of memory, a crash in native code): the
                 # pages are written again here, where an error is reported.
                 logger.warning("mirsad_build: a page-writing process died; writing the pages in one process")

@@ -58,6 +58,11 @@ def new_session(settings: dict[str, Any]) -> BuildSession:
     return settings[_KEY]
 
 
+def session_in(context: dict[str, Any] | None) -> BuildSession | None:
+    """The session of the build a template context (a copy of its settings) comes from, if any."""
+    return (context or {}).get(_KEY)
+
+
 def session(settings: dict[str, Any]) -> BuildSession:
     """The session of the build these settings belong to."""
     found = settings.get(_KEY)

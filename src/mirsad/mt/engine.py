@@ -52,13 +52,18 @@ class EngineOptions:
     longest_output_ratio: float = 4.0
 
 
+def engine_identity(package: Package, options: EngineOptions) -> str:
+    """Changes whenever the engine's output could: the package and the decoding."""
+    return f"{package.identity}:beam{options.beam_size}:lp{options.length_penalty:g}"
+
+
 class CTranslate2Engine:
     def __init__(self, package: Package, options: EngineOptions):
         import ctranslate2
 
         self.package = package
         self.options = options
-        self.identity = f"{package.identity}:beam{options.beam_size}:lp{options.length_penalty:g}"
+        self.identity = engine_identity(package, options)
         self.label = package.label
         self.retries = 0  # sentences translated again with a larger length cap
         self.unfinished = 0  # sentences that reached `longest_output` all the same

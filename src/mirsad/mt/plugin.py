@@ -50,6 +50,7 @@ def translate_briefings(generator) -> None:
                     _translate_into(target, originals, router, glossary, memory, stats, generator, config)
             memory.commit()
     finally:
+        router.close()
         memory.close()
     _report(generator.settings, stats, router.length_retries())
 

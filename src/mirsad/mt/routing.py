@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from mirsad.common.progress import progress_bar
 
 from .config import MTConfig
-from .engine import CTranslate2Engine, Engine, PivotEngine
+from .engine import Engine, PivotEngine
+from .engine_process import EngineProcess
 from .memory import TranslationMemory, segment_key
 from .packages import Package, PackageError, installed_packages
 
@@ -78,6 +79,11 @@ class Router:
         return {engine.pair: (engine.engine.retries, engine.engine.unfinished) for engine in self._engines.values()
                 if getattr(engine.engine, "retries", 0) or getattr(engine.engine, "unfinished", 0)}
 
+    def close(self) -> None:
+        """Stop the engines' processes (their counts stay readable)."""
+        for engine in self._engines.values():
+            engine.engine.close()
+
     def route(self, target: str) -> Route | None:
         """How to translate into `target`; None when a model it needs is
         missing or cannot be loaded (the error names the package)."""
@@ -107,7 +113,7 @@ class Router:
             package: Package = self.packages[(source, target)]
             logger.info("mirsad_mt: loading %s from %s", package.label, package.path)
             try:
-                engine = CTranslate2Engine(package, self.config.engine)
+                engine = EngineProcess(package, self.config.engine)
             except (RuntimeError, OSError, ValueError) as error:
                 # e.g. a package copied in by hand, damaged: it counts as missing.
                 del self.packages[(source, target)]

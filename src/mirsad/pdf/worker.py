@@ -3,24 +3,24 @@
 WeasyPrint's import (~0.3 s), the parsing of the print stylesheet and the
 decoding of its @font-face fonts (~0.6 s) are paid once, not once per PDF:
 one FontConfiguration and one parsed stylesheet render every document. Where
-workers are forked (Linux), the build prepares them once before forking, so
-every worker starts ready and a process that builds again (tests, `serve`)
-reuses them; elsewhere each worker prepares its own when it starts.
+workers are forked (Linux, no other thread running), the build prepares
+them once and hands the prepared state to the fork, so every worker starts
+ready and a process that builds again (tests, `serve`) reuses it; spawned
+workers prepare their own when they start.
 """
 
 from __future__ import annotations
 
 import atexit
+import functools
 import logging
 import os
 import traceback
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 from mirsad.common.files import atomic_file
-from mirsad.common.processes import frozen_heap, pool_context
+from mirsad.common.workers import WorkerDied, Workers, fork_is_safe
 
 from .cache import partial_prefix
 from .renderer import FONT_WARNING, fixed_font_time, load_weasyprint
@@ -96,21 +96,10 @@ class _Worker:
         return result
 
 
-_worker: _Worker | None = None
-_prepared: dict[Resources, _Worker] = {}  # made before forking, inherited by workers
+_prepared: dict[Resources, _Worker] = {}  # kept for the next build of this process (tests, `serve`)
 # Let FontConfiguration remove its temporary font folder while the interpreter
 # is still whole (its __del__ fails during the final teardown).
 atexit.register(_prepared.clear)
-
-
-def _init(resources: Resources) -> None:
-    global _worker
-    _worker = _prepared.get(resources) or _Worker(resources)
-
-
-def _render(job: Job) -> Result:
-    assert _worker is not None, "mirsad_pdf: worker used before its initializer ran"
-    return _worker.render(job)
 
 
 def render_all(jobs: Iterable[Job], resources: Resources, workers: int,
@@ -119,40 +108,50 @@ def render_all(jobs: Iterable[Job], resources: Resources, workers: int,
     jobs = sorted(jobs, key=lambda job: len(job.html), reverse=True)  # longest first
     if not jobs:
         return
-    workers = max(1, min(workers, len(jobs)))
-    context = pool_context()
-    if context.get_start_method() == "fork" and resources not in _prepared:
-        _prepared.clear()
-        _prepared[resources] = _Worker(resources)
-    orphans = []  # jobs of a pool whose worker died
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
-                             initargs=(resources,)) as pool:
-        with frozen_heap():  # the first submit forks every worker
-            futures = {pool.submit(_render, job): job for job in jobs}
-        for future in as_completed(futures):
+    orphans = []  # jobs whose worker died
+    with _pool(resources, max(1, min(workers, len(jobs)))) as pool:
+        for number, job in enumerate(jobs):
+            pool.submit(job, tag=number)
+        while True:
             try:
-                result = future.result()
-            except BrokenProcessPool:
-                orphans.append(futures[future])
-                continue
-            progress(result)
-            yield result
-    # A crash in native code (fonts, Pango) takes its worker and the pool down
-    # without saying which document did it: each orphan gets a process of its own.
+                for _, result in pool.results():
+                    progress(result)
+                    yield result
+                break
+            except WorkerDied as death:
+                orphans.append(jobs[death.tag])
+    # A crash in native code (fonts, Pango) may come from another document
+    # (memory): each orphan is rendered again, alone, before it is failed.
     for job in orphans:
-        result = _render_alone(job, resources, context)
+        with _pool(resources, 1) as pool:
+            pool.submit(job)
+            try:
+                result = next(pool.results())[1]
+            except WorkerDied as death:
+                result = Result(job, error=f"the rendering process died ({death})")
         progress(result)
         yield result
 
 
-def _render_alone(job: Job, resources: Resources, context) -> Result:
-    with ProcessPoolExecutor(1, mp_context=context, initializer=_init, initargs=(resources,)) as pool:
-        try:
-            with frozen_heap():
-                future = pool.submit(_render, job)
-            return future.result()
-        except BrokenProcessPool as error:
-            return Result(job, error=f"the rendering process died ({error})")
+def _pool(resources: Resources, size: int) -> Workers:
+    """Forked workers inherit one prepared _Worker; spawned ones (when
+    threads run here, or on macOS) prepare their own from `resources`."""
+    if not fork_is_safe():
+        return Workers(_render, resources, size, method="spawn")
+    if resources not in _prepared:
+        _prepared.clear()
+        _prepared[resources] = _Worker(resources)
+    return Workers(_render, _prepared[resources], size)
+
+
+def _render(state: _Worker | Resources, job: Job) -> Result:
+    worker = state if isinstance(state, _Worker) else _spawned_worker(state)
+    return worker.render(job)
+
+
+@functools.cache
+def _spawned_worker(resources: Resources) -> _Worker:
+    return _Worker(resources)
 
 
 def _local_fetcher(resources: Resources):

@@ -13,8 +13,8 @@ from pelican.generators import Generator
 
 from mirsad.common import report, stages
 from mirsad.common.files import publish
-from mirsad.common.processes import Background
 from mirsad.common.settings import jobs
+from mirsad.common.workers import Background
 from mirsad.i18n.api import Alternate, Listing
 
 from . import config as search_config

@@ -19,15 +19,13 @@ from __future__ import annotations
 
 import math
 import re
-from concurrent.futures import Future
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from mirsad.common.files import files_digest
 from mirsad.common.jsoncache import JsonCache, key_of
-from mirsad.common.processes import ForkedPool, map_forked
 from mirsad.common.progress import progress_bar
+from mirsad.common.workers import WorkerDied, Workers, fork_is_safe, map_parallel
 from mirsad.text import source_files as text_source_files
 from mirsad.text.sentences import split_sentences
 
@@ -232,8 +230,9 @@ class StoredKeyPoints:
 
     def __init__(self, path: str):
         self.cache = JsonCache(path, _code_revision())
-        self._early: ForkedPool | None = None
-        self._started: dict[str, Future] = {}
+        self._early: Workers | None = None
+        self._early_refused = False  # no pool for this build: decided once
+        self._started: set[str] = set()
 
     def __call__(self, html: str, lang: str, title: str = "", names: list[str] | None = None,
                  options: Options = Options()) -> list[Pick]:
@@ -250,27 +249,33 @@ class StoredKeyPoints:
         """Start computing `request`, unless stored, on a pool of `jobs`
         processes, while the build goes on (reading the other briefings);
         `collect_started` (or `compute_missing`) takes the result in."""
-        if self._early is None:
-            self._early = ForkedPool(jobs)
-        if not self._early.available:
-            return
         key = request.key()
         if key in self._started or self.cache.get(key) is not None:
             return
-        self._started[key] = self._early.submit(_stored_form, request)
+        if self._early is None:
+            if self._early_refused or jobs < 2 or not fork_is_safe():
+                self._early_refused = True
+                return  # computed by compute_missing, or by the build itself
+            self._early = Workers.calling(_stored_form, jobs)
+        self._started.add(key)
+        self._early.submit(request, tag=key)
 
     def collect_started(self) -> None:
         """Wait for what `start` started; its workers end."""
-        for key, future in self._started.items():
+        self._early_refused = False
+        if self._early is None:
+            return
+        pending = True
+        while pending:
             try:
-                result = future.result()
-            except BrokenProcessPool:
-                continue  # computed again below, or by the build itself
-            if result is not None:
-                self.cache.put(key, result)
-        self._started = {}
-        if self._early is not None:
-            self._early.close()
+                for key, result in self._early.results():
+                    if result is not None:
+                        self.cache.put(key, result)
+                pending = False
+            except WorkerDied:
+                continue  # that one is computed again below, or by the build itself
+        self._early.close()
+        self._early, self._started = None, set()
 
     def compute_missing(self, requests: list[Request], jobs: int) -> None:
         """Compute the points of every request not stored yet, on `jobs`
@@ -280,8 +285,8 @@ class StoredKeyPoints:
                    if self.cache.get(key := request.key()) is None}
         try:
             with progress_bar("key points", len(missing)) as advance:
-                results = map_forked(_stored_form, list(missing.values()), jobs, progress=advance)
-        except BrokenProcessPool:
+                results = map_parallel(_stored_form, list(missing.values()), jobs, progress=advance)
+        except WorkerDied:
             return  # a worker died: the build computes them one by one, and says which fails
         for key, result in zip(missing, results):
             if result is not None:
