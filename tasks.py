@@ -4,7 +4,6 @@ up .venv; run them directly with `.venv/bin/invoke <task>`."""
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import shutil
 import sys
@@ -35,95 +34,24 @@ def _read_settings(publish: bool = False) -> dict:
 
 
 @contextlib.contextmanager
-def project_lock(lock_file: Path = BUILD_LOCK) -> Iterator[int]:
-    """One build at a time per project: builds share output/, the translation
-    memory and the PDF cache. Yields the lock's file descriptor: Pelican
-    inherits it, so the lock lasts as long as either process (a killed
-    `invoke` must not let a second build start beside a Pelican still
-    running). It lives beside the cache folder (.build.lock at the root)."""
-    with open(lock_file, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            owner = handle.read().strip() or "unknown"
-            raise Exit(f"Another build of this project is running (pid {owner}); wait for it "
-                       "to finish (nothing to clean up: the lock ends with that process).", code=1) from None
-        try:  # the pid only makes the message above nicer: a full disk must not stop here
-            handle.truncate(0)
-            os.write(handle.fileno(), str(os.getpid()).encode())  # unbuffered: nothing left to flush
-        except OSError:
-            pass
-        yield handle.fileno()
+def _failing_as_exit() -> Iterator[None]:
+    """A build that failed ends the task with its message and exit code."""
+    from mirsad.build.run import BuildFailed
 
-
-def _pelican(settings: Path, output: Path, strict: bool, lock: int, extra: list[str] = (), *,
-             content: Path = CONTENT, cache: Path | None = None, target: Path | None = None,
-             jobs: int = 0) -> None:
-    """Run Pelican (holding the project lock `lock`). Problems are logged and
-    summed up at the end by the plugins (src/mirsad/common/buildlog.py);
-    with MIRSAD_STRICT=1 any error makes Pelican exit non-zero after the
-    summary (no --fatal: that would stop at the first error and hide the others)."""
-    import json
-    import subprocess
-
-    env = {**os.environ, "MIRSAD_STRICT": "1" if strict else ""}
-    if jobs:
-        env["MIRSAD_JOBS"] = str(jobs)  # read by pelicanconf.py
-    overrides = []
-    if cache is not None:
-        # The PDF cache follows CACHE_PATH; the translation memory is a MIRSAD_MT key.
-        options = {**(_read_settings().get("MIRSAD_MT") or {}),
-                   "memory": str(cache / "translation-memory.sqlite"), "strict": strict}
-        overrides = ["-e", *(f"{k}={json.dumps(v)}" for k, v in
-                             {"CACHE_PATH": str(cache), "MIRSAD_MT": options}.items())]
-    command = [str(BIN / "pelican"), str(content), "-s", str(settings), "-o", str(output), *overrides, *extra]
-    result = subprocess.run(command, env=env, pass_fds=(lock,))
-    if result.returncode:
-        raise Exit(f"Build failed (pelican exit {result.returncode}): {target or output} is left as it "
-                   "was; the messages above say why.", code=result.returncode)
-
-
-def _storage_exit(error: OSError, target: Path, where: Path | None = None) -> Exit:
-    """A clear message for a folder that cannot be written (no space,
-    read-only); `where`: the folder to name instead of a temporary file."""
-    from mirsad.common.buildlog import storage_message
-
-    named = OSError(error.errno, error.strerror, str(where)) if where else error
-    problem = storage_message(named, target) or f"{error.strerror or error} ({named.filename or target})"
-    return Exit(f"Build failed: {problem}. {target} is left as it was.", code=1)
-
-
-def _staging(target: Path, kind: str = "") -> Path:
-    """A new, empty staging folder beside `target`, readable like any folder
-    (mkdtemp makes it private). Call it holding the project lock: staging
-    folders of killed builds are removed, and a site a killed swap left in
-    `<target>.old` is put back."""
-    old = target.with_name(target.name + ".old")
-    if old.is_dir() and not target.exists():
-        old.rename(target)
-    for leftover in target.parent.glob(f".{target.name}-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-{kind}", dir=target.parent))
-    from mirsad.common.files import current_umask
-
-    staging.chmod(0o777 & ~current_umask())
-    return staging
-
-
-def _replace_dir(new: Path, target: Path) -> None:
-    """Swap a finished build in, so `output/` is never half-written."""
-    old = target.with_name(target.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
     try:
-        new.rename(target)
-    except OSError:
-        if old.exists():
-            old.rename(target)  # put the previous site back
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+        yield
+    except BuildFailed as failure:
+        raise Exit(str(failure), code=failure.code) from None
+
+
+def _overrides(cache: Path | None, strict: bool) -> dict:
+    """Settings for a build with its own cache folder: the PDF cache follows
+    CACHE_PATH; the translation memory is a MIRSAD_MT key."""
+    if cache is None:
+        return {}
+    options = {**(_read_settings().get("MIRSAD_MT") or {}),
+               "memory": str(cache / "translation-memory.sqlite"), "strict": strict}
+    return {"CACHE_PATH": str(cache), "MIRSAD_MT": options}
 
 
 @task(help={
@@ -141,24 +69,16 @@ def build(c, publish=False, strict=False, output=str(OUTPUT), content=str(CONTEN
     build; the summary at the end lists every error and warning. Exit code:
     0 unless the build is --strict/--publish and had an error, or the output
     could not be written (no space, read-only)."""
+    from mirsad.build.run import build_atomically, project_lock, run_pelican
+
     target = Path(output).resolve()
     cache_dir = Path(cache).resolve() if cache else None
-    with project_lock(BUILD_LOCK if cache_dir is None else cache_dir.parent / ".build.lock") as lock:
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            staging = _staging(target)
-        except OSError as error:  # e.g. a read-only or full disk: the staging folder cannot be made
-            raise _storage_exit(error, target, target.parent) from None
-        try:
-            _pelican(_settings(publish), staging, strict or publish, lock, content=Path(content).resolve(),
-                     cache=cache_dir, target=target, jobs=int(jobs))
-            _replace_dir(staging, target)
-        except OSError as error:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise _storage_exit(error, target) from None
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+    strict = strict or publish
+    lock_file = BUILD_LOCK if cache_dir is None else cache_dir.parent / ".build.lock"
+    with _failing_as_exit(), project_lock(lock_file) as lock:
+        build_atomically(target, lambda staging: run_pelican(
+            BIN / "pelican", Path(content).resolve(), _settings(publish), staging, lock, strict=strict,
+            overrides=_overrides(cache_dir, strict), jobs=int(jobs), target=target))
     print(f"Site built in {target}")
 
 
@@ -272,15 +192,17 @@ def _pdf_run(c, overrides: dict, publish: bool, strict: bool, output: str) -> No
     is shared with `invoke build`, so unchanged PDFs are not rendered again."""
     import json
 
+    from mirsad.build.run import project_lock, run_pelican, staging_folder
+
     settings = _read_settings(publish)
     options = {**(settings.get("MIRSAD_PDF") or {}), **overrides}
     target = Path(output).resolve()
     target.mkdir(parents=True, exist_ok=True)
-    with project_lock() as lock:
-        staging = _staging(target, "pdf-")
+    with _failing_as_exit(), project_lock(BUILD_LOCK) as lock:
+        staging = staging_folder(target, "pdf-")
         try:
             extra = ["-e", f"MIRSAD_PDF={json.dumps(options, default=str)}"]
-            _pelican(_settings(publish), staging, strict, lock, extra)
+            run_pelican(BIN / "pelican", CONTENT, _settings(publish), staging, lock, strict=strict, extra=extra)
             for pdf_file in sorted(staging.rglob("*.pdf")):
                 destination = target / pdf_file.relative_to(staging)
                 destination.parent.mkdir(parents=True, exist_ok=True)
