@@ -150,6 +150,17 @@ class SiteMaker:
         return build(self.content, self.root / "output", **overrides)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _collected_after_each_module():
+    """Translators a module made (CTranslate2 keeps a thread per translator)
+    are freed before the next module builds sites: while another thread
+    runs, builds in this process cannot fork their workers."""
+    yield
+    import gc
+
+    gc.collect()
+
+
 @pytest.fixture
 def site(tmp_path) -> SiteMaker:
     return SiteMaker(tmp_path)

@@ -14,7 +14,8 @@ import pytest
 
 ctranslate2 = pytest.importorskip("ctranslate2")
 spm = pytest.importorskip("sentencepiece")
-ort = pytest.importorskip("onnxruntime")
+# onnxruntime is imported by the tests that run it, in a fresh process: its
+# import starts a thread, and while one runs, builds here cannot fork.
 np = pytest.importorskip("numpy")
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,6 +89,7 @@ def test_reproduces_corpus_exactly(package, decoding):
 
 def run_splitter(model_path: Path, text: str) -> np.ndarray:
     """Run the MiniSBD ONNX model the way minisbd feeds it; return the label per character."""
+    ort = pytest.importorskip("onnxruntime")
     options = ort.SessionOptions()
     options.intra_op_num_threads = options.inter_op_num_threads = 1  # no thread pool left behind
     session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
@@ -103,6 +105,7 @@ def run_splitter(model_path: Path, text: str) -> np.ndarray:
     return logits[0, : len(text)].argmax(-1)
 
 
+@pytest.mark.fresh_process  # onnxruntime keeps a thread in the process that loads it
 def test_sentence_splitter_marks_sentence_ends(package):
     meta = package["meta"]
     onnx_path = package["root"] / "minisbd" / f"{meta['from_code']}.onnx"
@@ -119,6 +122,7 @@ def test_sentence_splitter_marks_sentence_ends(package):
     assert (run_splitter(onnx_path, "العربية.نت مصدر.") == 2).sum() == 1
 
 
+@pytest.mark.fresh_process  # onnxruntime keeps a thread in the process that loads it
 def test_minisbd_runtime_splits_offline(package):
     """minisbd itself (argostranslate's splitter) loads the packaged model from its path."""
     minisbd = pytest.importorskip("minisbd")
