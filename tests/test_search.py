@@ -25,7 +25,9 @@ def index_data(built, lang: str) -> dict:
     text = built.text(f"{lang}/search-index.js")
     assert text.startswith(PREFIX) and text.endswith("');\n")
     literal = text[len(PREFIX):-len("');\n")]
-    return json.loads(re.sub(r"\\(.)", r"\1", literal))
+    # JavaScript's escapes in a string literal: \uXXXX (direction controls) and \X.
+    return json.loads(re.sub(r"\\(u[0-9a-fA-F]{4}|.)",
+                             lambda m: chr(int(m[1][1:], 16)) if len(m[1]) == 5 else m[1], literal))
 
 
 def resolve(built, page: str, href: str) -> Path:

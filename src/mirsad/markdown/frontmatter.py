@@ -12,6 +12,7 @@ import yaml
 
 from mirsad.common.settings import did_you_mean
 from mirsad.common.yamlfile import LOADER
+from mirsad.text.bidi import neutralise
 
 logger = logging.getLogger(__name__)
 
@@ -126,8 +127,9 @@ def _line_of(source: str, field: str) -> int | None:
     return None
 
 
-def check_fields(fields: dict[str, Any], path: str) -> dict[str, Any]:
-    """Normalise field values to the types the reader expects."""
+def check_fields(fields: dict[str, Any], path: str, source: str = "") -> dict[str, Any]:
+    """Normalise field values to the types the reader expects. `source`, the
+    file's text, lets warnings give the field's line."""
     checked: dict[str, Any] = {}
     for name, value in fields.items():
         if name in SITE_WIDE_FIELDS:
@@ -145,7 +147,7 @@ def check_fields(fields: dict[str, Any], path: str) -> dict[str, Any]:
             continue
         if value is None:
             continue
-        checked[name] = _normalise(name, value, path)
+        checked[name] = _neutralised(name, _normalise(name, value, path), path, _line_of(source, name))
     title = checked.get("title", "")
     if not isinstance(title, str) or not title.strip():
         raise BriefingError(path, "no title", "Add a line 'title: \"...\"' to the front matter")
@@ -166,6 +168,26 @@ def check_fields(fields: dict[str, Any], path: str) -> dict[str, Any]:
             f"Write one of {', '.join(STATUSES)} (or remove the field: published)",
         )
     return checked
+
+
+def _neutralised(name: str, value: Any, path: str, line: int | None) -> Any:
+    """A field's text (tags, sources, summary, points, alt text...) without
+    embeddings or overrides, each value one block (mirsad.text.bidi). The
+    title loses every hidden control instead (check_fields)."""
+    if name == "title":
+        return value
+    values = value if isinstance(value, list) else [value]
+    cleaned, changes = [], []
+    for item in values:
+        text, changed = neutralise(item) if isinstance(item, str) else (item, [])
+        cleaned.append(text)
+        changes += changed
+    if changes:
+        where = f"{path}:{line}" if line else path
+        logger.warning("mirsad_markdown: %s: direction controls neutralised in '%s' (%s): an override or "
+                       "embedding can make text display differently from what is stored and searched",
+                       where, name, "; ".join(changes))
+    return cleaned if isinstance(value, list) else cleaned[0]
 
 
 def _check_slug(slug: str, path: str) -> None:

@@ -56,10 +56,13 @@ class BriefingReader(BaseReader):
             raise
 
     def read_briefing(self, source_path: str) -> tuple[str, dict[str, Any]]:
-        document = frontmatter.split(_read_text(source_path), source_path)
-        fields = frontmatter.check_fields(document.fields, source_path)
+        text = _read_text(source_path)
+        document = frontmatter.split(text, source_path)
+        after_first_delimiter = text.removeprefix("\ufeff").split("\n", 1)[-1]  # as _line_of counts
+        fields = frontmatter.check_fields(document.fields, source_path, after_first_delimiter)
         self._check_language(fields, source_path)
-        content = render.render(document.body, self.renderer, self.options["url_schemes"])
+        content = render.render(document.body, self.renderer, self.options["url_schemes"],
+                                lambda line, changes: _bidi_warning(source_path, document.body_line + line, changes))
         self._check_body(content, document, fields, source_path)
         return content, self._metadata(fields, source_path)
 
@@ -114,6 +117,13 @@ class BriefingReader(BaseReader):
             metadata["summary"] = str(escape(metadata["summary"]))
             metadata["summary_text"] = fields["summary"]
         return metadata
+
+
+def _bidi_warning(path: str, line: int, changes: list[str]) -> None:
+    logger.warning("mirsad_markdown: %s:%d: direction controls neutralised (%s): an override or embedding "
+                   "can make text display differently from what is stored and searched; use an isolate "
+                   "(U+2066-U+2069) closed in the same paragraph if the direction must be set",
+                   path, line, "; ".join(changes))
 
 
 def nesting_depth(root) -> int:

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.common.normalize_url import normalizeLink
+from markdown_it.token import Token
+
+from mirsad.text.bidi import Balancer, visible
+
+# Told of each block whose direction controls were changed: its 0-based
+# line in the Markdown source and what was done.
+BidiReport = Callable[[int, list[str]], None]
 
 # Allowlist: what briefings legitimately contain. Anything else (script,
 # iframe, style, form, event handlers, javascript:/data: URLs) is removed.
@@ -36,8 +43,19 @@ _ALIGNMENT = re.compile(r"\s*text-align\s*:\s*(left|right|center|start|end|justi
 
 
 def make_renderer() -> MarkdownIt:
-    """CommonMark with raw HTML allowed (it is sanitised afterwards) and tables."""
-    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    """CommonMark with raw HTML allowed (it is sanitised afterwards) and
+    tables; direction controls in code shown as visible markers."""
+    renderer = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    for rule in ("code_inline", "code_block", "fence"):
+        renderer.add_render_rule(rule, _showing_controls(renderer.renderer.rules[rule]))
+    return renderer
+
+
+def _showing_controls(default: Callable[..., str]) -> Callable[..., str]:
+    def rule(self, tokens, idx, options, env) -> str:
+        return visible(default(tokens, idx, options, env))
+
+    return rule
 
 
 def sanitise(html: str, url_schemes: Iterable[str]) -> str:
@@ -70,8 +88,47 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
-def render(markdown: str, renderer: MarkdownIt, url_schemes: Iterable[str]) -> str:
-    return sanitise(_drop_raw_text_elements(renderer.render(markdown)), url_schemes)
+def render(markdown: str, renderer: MarkdownIt, url_schemes: Iterable[str],
+           bidi_report: BidiReport = lambda line, changes: None) -> str:
+    tokens = renderer.parse(markdown)
+    _neutralise_blocks(tokens, bidi_report)
+    return sanitise(_drop_raw_text_elements(renderer.renderer.render(tokens, renderer.options, {})), url_schemes)
+
+
+def _neutralise_blocks(tokens: list[Token], report: BidiReport) -> None:
+    """Each block's text (a paragraph, heading, table cell; its raw HTML)
+    without embeddings or overrides, its isolates balanced (mirsad.text.bidi).
+    Code is left to the render rules, which show its controls."""
+    for token in tokens:
+        if token.type == "inline":
+            balancer = Balancer()
+            texts = _texts(token.children or [])
+            for text in texts:
+                text.content = balancer.feed(text.content)
+            closing = balancer.close()
+            if closing:
+                if texts:
+                    texts[-1].content += closing
+                else:
+                    (token.children or []).append(Token("text", "", 0, content=closing))
+        elif token.type == "html_block":
+            balancer = Balancer()
+            token.content = balancer.feed(token.content) + balancer.close()
+        else:
+            continue
+        if balancer.changes:
+            report(token.map[0] if token.map else 0, balancer.changes)
+
+
+def _texts(children: list[Token]) -> list[Token]:
+    """The text runs of an inline block, image alt text included, in order."""
+    found = []
+    for child in children:
+        if child.type in ("text", "html_inline"):
+            found.append(child)
+        elif child.children:
+            found.extend(_texts(child.children))
+    return found
 
 
 # Elements an HTML parser reads as raw text up to their end tag. None is

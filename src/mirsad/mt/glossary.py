@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from dataclasses import dataclass
 
 from mirsad.common.yamlfile import load_mapping
+from mirsad.text.bidi import neutralise
+
+logger = logging.getLogger(__name__)
 
 # Arabic attaches conjunctions, prepositions and the article to the next
 # word: "والأفريكوم", "لداعش", "بسرت" all contain a glossary term.
@@ -83,4 +87,13 @@ def _entry(term: str, value, targets: list[str], path: str) -> dict[str, str]:
             f"{path}: entry {term!r} has renderings for {sorted(unknown)}, which are not "
             f"target languages ({', '.join(targets)})"
         )
-    return {lang: str(text) for lang, text in value.items() if lang in targets}
+    return {lang: _rendering(path, term, lang, str(text)) for lang, text in value.items() if lang in targets}
+
+
+def _rendering(path: str, term: str, lang: str, text: str) -> str:
+    """A rendering goes into every translated page: no override in it (mirsad.text.bidi)."""
+    cleaned, changes = neutralise(text)
+    if changes:
+        logger.warning("mirsad_mt: %s: entry %r (%s): direction controls neutralised (%s)",
+                       path, term, lang, "; ".join(changes))
+    return cleaned

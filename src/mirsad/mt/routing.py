@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from mirsad.common.progress import progress_bar
+from mirsad.text.bidi import neutralise
 
 from .config import MTConfig
 from .engine import Engine, PivotEngine
@@ -45,7 +46,15 @@ class CachedEngine:
             # Kept as each chunk is done: a cold build of a large archive takes
             # hours with real models, and one stopped midway resumes from here.
             self.memory.commit()
-        return [known[keys[text]] for text in texts]
+        return [self._neutralised(known[keys[text]]) for text in texts]
+
+    def _neutralised(self, output: str) -> str:
+        """Machine output is text like any other: no override in it (mirsad.text.bidi)."""
+        cleaned, changes = neutralise(output)
+        if changes:
+            logger.warning("mirsad_mt: %s: direction controls neutralised in a machine translation (%s): %r",
+                           self.label, "; ".join(changes), cleaned[:80])
+        return cleaned
 
     def _translated_chunks(self, texts: list[str]) -> Iterator[tuple[list[str], list[str]]]:
         """`texts` and their translations, PROGRESS_CHUNK at a time."""

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from mirsad.common.files import write_atomically
+from mirsad.text.bidi import CONTROLS
 
 from .analysis import browser_data, pipeline_labels, term_function
 from .config import FIELDS
@@ -40,6 +41,9 @@ def payload(documents: list[Document], lang: str, boosts: dict[str, float],
     }
 
 
+_ESCAPED_CONTROLS = {ord(char): f"\\u{ord(char):04x}" for char in CONTROLS}
+
+
 def write_script(path: str, data: dict[str, Any]) -> int:
     """Write `data` as `window.MIRSAD_SEARCH = JSON.parse('...');` and return
     its size in bytes. Browsers parse a large JSON string several times
@@ -49,6 +53,9 @@ def write_script(path: str, data: dict[str, Any]) -> int:
     # JSON text is a valid JavaScript string body once \ and ' are escaped
     # (it holds no raw line break: json.dumps writes them as \n).
     literal = encoded.replace("\\", "\\\\").replace("'", "\\'")
+    # Direction controls (the client's normalisation table maps them away)
+    # as escapes: raw, they would reorder how the script itself displays.
+    literal = literal.translate(_ESCAPED_CONTROLS)
     text = f"window.{GLOBAL} = JSON.parse('{literal}');\n"
     write_atomically(path, text)  # whole or absent, whatever kills the build
     return len(text.encode("utf-8"))
