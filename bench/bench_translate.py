@@ -240,7 +240,7 @@ def run_engine_process(package: Path, sentences: list[str], beam: int, threads: 
     for repeat in range(repeats):
         for name, engine in (("in this process", local), ("own process", remote))[::1 if repeat % 2 else -1]:
             start = time.perf_counter()
-            outputs[name] = engine.translate(sentences)
+            outputs[name] = [translation.text for translation in engine.translate(sentences)]
             times[name].append(time.perf_counter() - start)
     remote.close()
     median = {name: statistics.median(t) for name, t in times.items()}

@@ -79,8 +79,8 @@ def translate_html(content: str, engine, target: str, glossary=None) -> str:
                                        glossary, memory, Stats(), "ar")
     finally:
         memory.close()
-    alt_texts = {id(img): html.unescape(fragments[id(segment)]) for img, segment in alts}
-    return document.render(fragments, alt_texts, lambda s: localise_untranslated(s, target))
+    alt_texts = {id(img): html.unescape(fragments[id(segment)].text) for img, segment in alts}
+    return document.render({key: value.text for key, value in fragments.items()}, alt_texts, lambda s: localise_untranslated(s, target))
 
 
 def tree(fragment: str):

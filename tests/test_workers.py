@@ -219,7 +219,7 @@ def test_translation_runs_in_a_process_of_its_own_and_leaves_no_thread_here(tmp_
     before = threads_running()
     engine = EngineProcess(package, EngineOptions(intra_threads=2))
     try:
-        assert engine.translate(["الوضع الأمني في ليبيا لا يزال هشا."]) == [
+        assert [t.text for t in engine.translate(["الوضع الأمني في ليبيا لا يزال هشا."])] == [
             "The security situation in Libya remains fragile."]
         assert threads_running() == before  # CTranslate2's threads are in the other process
         engine._process.kill()  # a crash in native code, the OOM killer

@@ -11,10 +11,11 @@ from pelican.contents import Article
 
 from mirsad.i18n.api import inherit_metadata
 
+from .engine import Translation
 from .glossary import Glossary
 from .memory import TranslationMemory, segment_key
 from .routing import Route, Stats
-from .segments import Document, Segment, plain_segment
+from .segments import Document, Segment, Span, plain_segment
 from .translate import SegmentJobs, localise_untranslated, run_jobs
 
 logger = logging.getLogger(__name__)
@@ -51,9 +52,43 @@ class Plan:
         extra = [self.summary] if self.summary else []
         return [self.title, *extra, *self.key_points, *self.document.segments(), *(s for _, s in self.alts)]
 
+    def units(self, translations: dict[int, Translation], glossary: Glossary) -> list[MachineUnit]:
+        """Every segment with its machine translation, in reading order, named
+        the same way in every build (review pages, XLIFF, reports read them).
+        Call it before `build_article`, which rewrites the document."""
+        blocks = self.document.blocks()
+        named = [("title", self.title)] + ([("summary", self.summary)] if self.summary else [])
+        named += [(f"point-{n}", point) for n, point in enumerate(self.key_points, 1)]
+        named += [(f"body-{n}", segment) for n, segment in enumerate(self.document.segments(), 1)]
+        named += [(f"alt-{n}", segment) for n, (_, segment) in enumerate(self.alts, 1)]
+        return [MachineUnit(name, blocks.get(id(segment)), segment.source_html(), translations[id(segment)].text,
+                            translations[id(segment)].confidence, _terms(segment, glossary, self.lang))
+                for name, segment in named]
+
+
+@dataclass(frozen=True)
+class MachineUnit:
+    """One machine-translated segment of a briefing."""
+
+    id: str  # "title", "summary", "point-N", "body-N" (N from 1, in reading order), "alt-N"
+    block: int | None  # for body segments: the top-level block they are in (from 0)
+    source: str  # the source segment's HTML (inline markup included)
+    target: str  # its translation's HTML
+    confidence: float | None  # mirsad.mt.engine.Translation.confidence
+    terms: tuple[tuple[str, str], ...]  # glossary terms in it: (source term, rendering in the target)
+
+
+def _terms(segment: Segment, glossary: Glossary, lang: str) -> tuple[tuple[str, str], ...]:
+    def spans(segment: Segment) -> list[Span]:
+        return [nested for span in segment.spans
+                for nested in ([span] + (spans(span.inner) if span.inner else []))]
+
+    found = {span.source: glossary.rendering(span.source, lang) for span in spans(segment) if span.kind == "term"}
+    return tuple((term, rendering) for term, rendering in found.items() if rendering is not None)
+
 
 def translate_segments(segments: list[Segment], route: Route, glossary: Glossary,
-                       memory: TranslationMemory, stats: Stats, source: str) -> dict[int, str]:
+                       memory: TranslationMemory, stats: Stats, source: str) -> dict[int, Translation]:
     """HTML fragment for every segment (by id), from the memory or the engine."""
     pair = f"{source}→{route.target}"
     keys = {id(s): segment_key("final", s.source_html(), pair, route.engine.identity,
@@ -64,15 +99,15 @@ def translate_segments(segments: list[Segment], route: Route, glossary: Glossary
     stats.translated[pair] += len(todo)
     jobs = SegmentJobs(glossary, route.target)
     results = run_jobs({key: jobs.job(segment) for key, segment in todo.items()}, route.engine.translate)
-    for key, (fragment, _) in results.items():
-        memory.put(key, "final", pair, route.engine.identity, todo[key].source_html(), fragment)
-        known[key] = fragment
+    for key, result in results.items():
+        known[key] = Translation(result.html, result.confidence)
+        memory.put(key, "final", pair, route.engine.identity, todo[key].source_html(), known[key])
     return {id(s): known[keys[id(s)]] for s in segments}
 
 
-def build_article(plan: Plan, fragments: dict[int, str], route: Route, generator) -> Article:
+def build_article(plan: Plan, translations: dict[int, Translation], route: Route, generator) -> Article:
     def text(segment: Segment) -> str:
-        return html.unescape(fragments[id(segment)])
+        return html.unescape(translations[id(segment)].text)
 
     original, lang = plan.original, plan.lang
     metadata = inherit_metadata(original, original.slug, lang)
@@ -86,6 +121,7 @@ def build_article(plan: Plan, fragments: dict[int, str], route: Route, generator
     if plan.key_points:
         metadata["key_points"] = [text(point) for point in plan.key_points]
     alts = {id(img): text(segment) for img, segment in plan.alts}
+    fragments = {id(s): translations[id(s)].text for s in plan.document.segments()}
     content = plan.document.render(fragments, alts, lambda s: localise_untranslated(s, lang))
     return Article(content, metadata=metadata, settings=generator.settings,
                    source_path=original.source_path, context=generator.context)

@@ -53,6 +53,16 @@ DEFAULTS: dict[str, Any] = {
     # that reach it are decoded again with a larger one (never cut short).
     "max_length_ratio": 2.0,
     "min_max_length": 32,  # ... in tokens, at least
+    # A machine-translated sentence whose confidence (the geometric mean of
+    # its token probabilities, 0-1) is below this is marked on review pages
+    # and listed in the build report ...
+    "low_confidence": 0.5,
+    # ... at most this many, the least confident first.
+    "least_confident_listed": 10,
+    # Also translate briefings that have a reviewed translation, for review
+    # pages, XLIFF and mt-report (`invoke review-site` etc. set it); the
+    # reviewed text is still what is published.
+    "translate_reviewed": False,
 }
 
 
@@ -69,6 +79,9 @@ class MTConfig:
     index_url: str
     download_timeout: float
     download_retries: int
+    low_confidence: float
+    least_confident_listed: int
+    translate_reviewed: bool
 
 
 def load(settings: dict[str, Any]) -> MTConfig:
@@ -107,6 +120,9 @@ def _load(settings: dict[str, Any]) -> MTConfig:
         index_url=os.environ.get("MIRSAD_MODELS_INDEX") or options["index_url"],
         download_timeout=_checked_timeout(options["download_timeout"]),
         download_retries=_checked_retries(options["download_retries"]),
+        low_confidence=_checked_confidence(options["low_confidence"]),
+        least_confident_listed=_checked_count("least_confident_listed", options["least_confident_listed"]),
+        translate_reviewed=bool(options["translate_reviewed"]),
     )
 
 
@@ -117,6 +133,16 @@ def _checked_timeout(value: Any) -> float:
 
 
 def _checked_retries(value: Any) -> int:
+    return _checked_count("download_retries", value)
+
+
+def _checked_count(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise SettingsError(f"MIRSAD_MT['download_retries'] = {value!r}: write a whole number, 0 or more")
+        raise SettingsError(f"MIRSAD_MT[{name!r}] = {value!r}: write a whole number, 0 or more")
     return value
+
+
+def _checked_confidence(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise SettingsError(f"MIRSAD_MT['low_confidence'] = {value!r}: write a number from 0 to 1")
+    return float(value)

@@ -10,6 +10,7 @@ LibreTranslate server) only needs to implement `Engine`.
 from __future__ import annotations
 
 import logging
+import math
 import os
 from dataclasses import dataclass
 from typing import Protocol
@@ -19,11 +20,26 @@ from .packages import Package, checked_tokenizer
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Translation:
+    text: str
+    # How sure the model was: the geometric mean of the probabilities it gave
+    # its output tokens (0–1, from CTranslate2's return_scores); None when the
+    # engine gives none (a LibreTranslate server).
+    confidence: float | None = None
+
+
 class Engine(Protocol):
     identity: str  # changes whenever the output could change
     label: str  # what a reader is told: "Argos ar→en 1.0"
 
-    def translate(self, texts: list[str]) -> list[str]: ...
+    def translate(self, texts: list[str]) -> list[Translation]: ...
+
+
+def combined_confidence(values: list[float | None]) -> float | None:
+    """Of a text made of several translations: the least confident one's."""
+    known = [value for value in values if value is not None]
+    return min(known) if known else None
 
 
 @dataclass(frozen=True)
@@ -76,9 +92,9 @@ class CTranslate2Engine:
         )
         self._tokenizer = checked_tokenizer(package.path, package.from_code, package.to_code, package.target_prefix)
 
-    def translate(self, texts: list[str]) -> list[str]:
+    def translate(self, texts: list[str]) -> list[Translation]:
         tokens = self._tokenizer.encode(texts)
-        outputs: list[str] = [""] * len(tokens)
+        outputs: list[Translation] = [Translation("")] * len(tokens)
         threads = max(1, self.options.inter_threads)
         groups = length_groups([len(piece) for piece in tokens], self.options.max_batch_size * threads,
                                self.options.max_batch_tokens * threads)
@@ -86,18 +102,25 @@ class CTranslate2Engine:
             longest = len(tokens[indices[-1]])
             cap = max(self.options.min_max_length, int(longest * self.options.max_length_ratio))
             limit = max(self.options.longest_output, int(longest * self.options.longest_output_ratio))
-            for index, hypothesis in zip(indices, self._decode([tokens[i] for i in indices], cap, limit)):
-                outputs[index] = self._detokenize(hypothesis)
+            for index, (hypothesis, score) in zip(indices, self._decode([tokens[i] for i in indices], cap, limit)):
+                outputs[index] = Translation(self._detokenize(hypothesis), self._confidence(hypothesis, score))
         return outputs
 
-    def _decode(self, batch: list[list[str]], cap: int, limit: int) -> list[list[str]]:
+    def _confidence(self, hypothesis: list[str], score: float) -> float:
+        """CTranslate2's score is the hypothesis' log-probability (its end
+        token included) divided by length ** length_penalty: undone here, it
+        gives the mean log-probability per token."""
+        length = len(hypothesis) + 1
+        return math.exp(score * length ** self.options.length_penalty / length)
+
+    def _decode(self, batch: list[list[str]], cap: int, limit: int) -> list[tuple[list[str], float]]:
         """The best hypothesis of each sentence, none cut short by `cap`: those
         that reach it are decoded again with twice the cap, up to `limit` (a
         hypothesis that stops at the cap has no end token: it may be cut)."""
         cap = min(cap, limit)
         hypotheses = self._translate_batch(batch, cap)
         # CTranslate2 counts the target prefix in the cap and returns it in the hypothesis.
-        cut = [i for i, hypothesis in enumerate(hypotheses) if len(hypothesis) >= cap]
+        cut = [i for i, (hypothesis, _) in enumerate(hypotheses) if len(hypothesis) >= cap]
         if not cut:
             return hypotheses
         if cap >= limit:
@@ -110,7 +133,7 @@ class CTranslate2Engine:
             hypotheses[i] = hypothesis
         return hypotheses
 
-    def _translate_batch(self, batch: list[list[str]], cap: int) -> list[list[str]]:
+    def _translate_batch(self, batch: list[list[str]], cap: int) -> list[tuple[list[str], float]]:
         threads = max(1, self.options.inter_threads)
         prefix = self.package.target_prefix
         results = self._translator.translate_batch(
@@ -122,8 +145,9 @@ class CTranslate2Engine:
             length_penalty=self.options.length_penalty,
             max_decoding_length=cap,
             replace_unknowns=True,
+            return_scores=True,
         )
-        return [result.hypotheses[0] for result in results]
+        return [(result.hypotheses[0], result.scores[0]) for result in results]
 
     def _detokenize(self, hypothesis: list[str]) -> str:
         """argostranslate 1.11.0's steps after decoding (translate.py): the
@@ -164,5 +188,7 @@ class PivotEngine:
         self.identity = f"{first.identity}+{second.identity}"
         self.label = f"{first.label} + {second.label}"
 
-    def translate(self, texts: list[str]) -> list[str]:
-        return self.second.translate(self.first.translate(texts))
+    def translate(self, texts: list[str]) -> list[Translation]:
+        first = self.first.translate(texts)
+        second = self.second.translate([translation.text for translation in first])
+        return [Translation(b.text, combined_confidence([a.confidence, b.confidence])) for a, b in zip(first, second)]

@@ -16,6 +16,8 @@ import sqlite3
 import time
 from collections.abc import Iterable
 
+from .engine import Translation
+
 logger = logging.getLogger(__name__)
 
 SCHEMA = """
@@ -26,7 +28,8 @@ CREATE TABLE IF NOT EXISTS segments (
     engine TEXT NOT NULL,
     source TEXT NOT NULL,
     target TEXT NOT NULL,
-    created REAL NOT NULL
+    created REAL NOT NULL,
+    confidence REAL              -- the engine's (mirsad.mt.engine.Translation); NULL: none given
 )
 """
 
@@ -96,6 +99,7 @@ class TranslationMemory:
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute(SCHEMA)
+            _add_confidence(db)
             if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise DamagedMemory("integrity check failed")
         except sqlite3.DatabaseError:
@@ -103,21 +107,22 @@ class TranslationMemory:
             raise
         return db
 
-    def get_many(self, keys: Iterable[str]) -> dict[str, str]:
+    def get_many(self, keys: Iterable[str]) -> dict[str, Translation]:
         keys = list(dict.fromkeys(keys))
-        found: dict[str, str] = {}
+        found: dict[str, Translation] = {}
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
             rows = self._db.execute(
-                f"SELECT key, target FROM segments WHERE key IN ({','.join('?' * len(chunk))})", chunk
+                f"SELECT key, target, confidence FROM segments WHERE key IN ({','.join('?' * len(chunk))})", chunk
             )
-            found.update(rows)
+            found.update((key, Translation(target, confidence)) for key, target, confidence in rows)
         wanted = set(keys)
-        found.update({key: row[5] for key, row in self._pending.items() if key in wanted})
+        found.update({key: Translation(row[5], row[7]) for key, row in self._pending.items() if key in wanted})
         return found
 
-    def put(self, key: str, kind: str, pair: str, engine: str, source: str, target: str) -> None:
-        self._pending[key] = (key, kind, pair, engine, source, target, time.time())
+    def put(self, key: str, kind: str, pair: str, engine: str, source: str, translation: Translation) -> None:
+        self._pending[key] = (key, kind, pair, engine, source, translation.text, time.time(),
+                              translation.confidence)
 
     def commit(self) -> None:
         if not self._pending:
@@ -125,9 +130,18 @@ class TranslationMemory:
         with self._db:  # one transaction: every pending segment or none
             self._db.execute("BEGIN")
             self._db.executemany(
-                "INSERT OR REPLACE INTO segments VALUES (?, ?, ?, ?, ?, ?, ?)", self._pending.values()
+                "INSERT OR REPLACE INTO segments (key, kind, pair, engine, source, target, created, confidence) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self._pending.values()
             )
         self._pending.clear()
 
     def close(self) -> None:
         self._db.close()
+
+
+def _add_confidence(db: sqlite3.Connection) -> None:
+    """A memory written before confidences were kept gets the column; its
+    segments have none (NULL) until they are translated again."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(segments)")}
+    if "confidence" not in columns:
+        db.execute("ALTER TABLE segments ADD COLUMN confidence REAL")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 
 from pelican import signals
 
@@ -45,7 +46,7 @@ def translate_briefings(generator) -> None:
         with stages.stage(generator.settings, "translate"):
             for target in config.targets:
                 originals = [a for a in generator.articles if a.lang == config.source
-                             and target not in {t.lang for t in a.translations}]
+                             and (config.translate_reviewed or target not in {t.lang for t in a.translations})]
                 if originals:
                     _translate_into(target, originals, router, glossary, memory, stats, generator, config)
             memory.commit()
@@ -53,6 +54,7 @@ def translate_briefings(generator) -> None:
         router.close()
         memory.close()
     _report(generator.settings, stats, router.length_retries())
+    _report_least_confident(generator.settings, generator.translations, config)
 
 
 def _translate_into(target, originals, router, glossary, memory, stats, generator, config) -> None:
@@ -66,12 +68,21 @@ def _translate_into(target, originals, router, glossary, memory, stats, generato
         names = _term_names(target, generator, glossary)
         # One batch: the briefings and the tag/category names go together.
         segments = [s for plan in plans for s in plan.segments()] + list(names.values())
-        fragments = translate_segments(segments, route, glossary, memory, stats, config.source)
-        articles = [build_article(plan, fragments, route, generator) for plan in plans]
+        translations = translate_segments(segments, route, glossary, memory, stats, config.source)
+        articles = []
+        for plan in plans:
+            units = plan.units(translations, glossary)
+            articles.append(build_article(plan, translations, route, generator))
+            articles[-1].machine_units = units
         translated = generator.context.setdefault(MACHINE_TERM_NAMES, {})
         for key, segment in names.items():
-            translated.setdefault(key, {})[target] = html.unescape(fragments[id(segment)])
+            translated.setdefault(key, {})[target] = html.unescape(translations[id(segment)].text)
     for original, article in zip(originals, articles):
+        reviewed = next((t for t in original.translations if t.lang == target), None)
+        if reviewed is not None:
+            # translate_reviewed: kept beside the reviewed text, for review pages and reports only.
+            reviewed.machine_translation_draft = article
+            continue
         original.translations.append(article)
         generator.translations.append(article)
 
@@ -115,6 +126,23 @@ def _report(settings, stats: Stats, retries: dict[str, tuple[int, int]]) -> None
         never = f", {unfinished} never ended (kept as decoded)" if unfinished else ""
         report.add(settings, "Translation",
                    f"{pair}: {redecoded} sentence(s) decoded again with a longer output cap{never}")
+
+
+def _report_least_confident(settings, translations, config) -> None:
+    """The published machine-translated sentences the engine was least sure
+    of (below `low_confidence`), the least confident first."""
+    marked = sorted(
+        ((unit.confidence, article.slug, article.lang, unit) for article in translations
+         for unit in getattr(article, "machine_units", ())
+         if unit.confidence is not None and unit.confidence < config.low_confidence),
+        key=lambda found: (found[0], found[1], found[2], found[3].id))
+    if not marked:
+        return
+    report.add(settings, "Translation", f"{len(marked)} sentence(s) below confidence {config.low_confidence:g}; "
+               f"the least confident (MIRSAD_MT['low_confidence'] sets the mark):")
+    for confidence, slug, lang, unit in marked[:config.least_confident_listed]:
+        text = html.unescape(re.sub(r"<[^>]+>", "", unit.target))
+        report.add(settings, "Translation", f"  {confidence:.2f} {slug} [{lang}] {unit.id}: {text[:70]}")
 
 
 def register() -> None:

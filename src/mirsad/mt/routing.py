@@ -13,7 +13,7 @@ from mirsad.common.progress import progress_bar
 from mirsad.text.bidi import neutralise
 
 from .config import MTConfig
-from .engine import Engine, PivotEngine
+from .engine import Engine, PivotEngine, Translation
 from .engine_process import EngineProcess
 from .memory import TranslationMemory, segment_key
 from .packages import Package, PackageError, installed_packages
@@ -35,7 +35,7 @@ class CachedEngine:
         self.engine, self.pair, self.memory, self.stats = engine, pair, memory, stats
         self.identity, self.label = engine.identity, engine.label
 
-    def translate(self, texts: list[str]) -> list[str]:
+    def translate(self, texts: list[str]) -> list[Translation]:
         keys = {text: segment_key("raw", text, self.pair, self.identity) for text in texts}
         known = self.memory.get_many(keys.values())
         missing = [text for text in dict.fromkeys(texts) if keys[text] not in known]
@@ -48,15 +48,16 @@ class CachedEngine:
             self.memory.commit()
         return [self._neutralised(known[keys[text]]) for text in texts]
 
-    def _neutralised(self, output: str) -> str:
+    def _neutralised(self, output: Translation) -> Translation:
         """Machine output is text like any other: no override in it (mirsad.text.bidi)."""
-        cleaned, changes = neutralise(output)
-        if changes:
-            logger.warning("mirsad_mt: %s: direction controls neutralised in a machine translation (%s): %r",
-                           self.label, "; ".join(changes), cleaned[:80])
-        return cleaned
+        cleaned, changes = neutralise(output.text)
+        if not changes:
+            return output
+        logger.warning("mirsad_mt: %s: direction controls neutralised in a machine translation (%s): %r",
+                       self.label, "; ".join(changes), cleaned[:80])
+        return Translation(cleaned, output.confidence)
 
-    def _translated_chunks(self, texts: list[str]) -> Iterator[tuple[list[str], list[str]]]:
+    def _translated_chunks(self, texts: list[str]) -> Iterator[tuple[list[str], list[Translation]]]:
         """`texts` and their translations, PROGRESS_CHUNK at a time."""
         if len(texts) <= PROGRESS_CHUNK:
             if texts:

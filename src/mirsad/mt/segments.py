@@ -77,6 +77,19 @@ class Document:
     def segments(self) -> list[Segment]:
         return [segment for run in self.runs for segment in run.segments]
 
+    def blocks(self) -> dict[int, int]:
+        """For each segment (by id), the top-level block of the body it is in
+        (its paragraph, heading, list or table, counted from 0)."""
+        tops = {child: index for index, child in enumerate(self.root)}
+        found: dict[int, int] = {}
+        for run in self.runs:
+            element = run.parent
+            while element is not None and element not in tops:
+                element = element.getparent()
+            for segment in run.segments:
+                found[id(segment)] = tops.get(element, -1)
+        return found
+
     def alt_texts(self) -> list[tuple[object, str]]:
         return [(img, img.get("alt")) for img in self.root.iter("img") if img.get("alt")]
 

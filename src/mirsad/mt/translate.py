@@ -16,11 +16,22 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Generator
+from typing import NamedTuple
 
+from .engine import Translation, combined_confidence
 from .glossary import Glossary
 from .segments import Segment, Span
 
 Job = Generator[list[str], list[str], tuple[str, str]]  # yields texts, returns (html, plain)
+
+
+class Translated(NamedTuple):
+    """A segment translated with its markup: HTML fragment, its plain text, and
+    the engine's confidence (None when the engine gives none)."""
+
+    html: str
+    plain: str
+    confidence: float | None
 
 _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩٫٬", "0123456789.,")
 _ARABIC_PUNCTUATION = str.maketrans({"،": ",", "؛": ";", "؟": "?", "٪": "%"})
@@ -115,9 +126,10 @@ class SegmentJobs:
         return html.escape(self._span_target(span, rendering), quote=False)
 
 
-def run_jobs(jobs: dict, translate: Callable[[list[str]], list[str]]) -> dict:
-    """Drive all jobs to completion, one batched `translate` call per round."""
-    results, pending = {}, {}
+def run_jobs(jobs: dict, translate: Callable[[list[str]], list[Translation]]) -> dict[object, Translated]:
+    """Drive all jobs to completion, one batched `translate` call per round.
+    A job's confidence is that of the least confident text it asked for."""
+    results, pending, asked = {}, {}, {key: [] for key in jobs}
     for key, job in jobs.items():
         _advance(key, job, None, pending, results)
     while pending:
@@ -125,8 +137,9 @@ def run_jobs(jobs: dict, translate: Callable[[list[str]], list[str]]) -> dict:
         translated = dict(zip(texts, translate(texts)))
         current, pending = pending, {}
         for key, (job, asks) in current.items():
-            _advance(key, job, [translated[t] for t in asks], pending, results)
-    return results
+            asked[key] += [translated[t].confidence for t in asks]
+            _advance(key, job, [translated[t].text for t in asks], pending, results)
+    return {key: Translated(*results[key], combined_confidence(asked[key])) for key in results}
 
 
 def _advance(key, job, answer, pending, results) -> None:
