@@ -163,8 +163,52 @@ def stamp(c, files=None):
     settings = _read_settings()
     from mirsad.i18n.reviewed import stamp as stamp_file
 
+    from mirsad.review.sources import keep_source
+
     for path in files or sorted((CONTENT / "translations").glob("*.md")):
-        print(f"{path}: source_hash {stamp_file(str(path), settings)}")
+        digest, original = stamp_file(str(path), settings)
+        keep_source(original, Path(path).name.rsplit(".", 2)[0], digest, Path(path).parent)
+        print(f"{path}: source_hash {digest}")
+
+
+def _review_project(publish: bool = False):
+    from mirsad.review.commands import Project
+
+    return Project(BIN / "pelican", CONTENT, _settings(publish), _read_settings(publish), BUILD_LOCK)
+
+
+@contextlib.contextmanager
+def _review_errors(command: str) -> Iterator[None]:
+    """A review command that cannot go on ends with its message (nothing written)."""
+    from mirsad.review.commands import ReviewError
+    from mirsad.review.markdown_file import TranslationFileExists
+
+    with _failing_as_exit():
+        try:
+            yield
+        except (ReviewError, TranslationFileExists) as error:
+            raise Exit(f"invoke {command}: {error}", code=1) from None
+
+
+@task(help={"slug": "the briefing", "lang": "the target language (default: every one)",
+            "all_": "every briefing that has no reviewed translation (or draft) yet"})
+def review(c, slug="", lang="", all_=False):
+    """Write content/translations/<slug>.<lang>.md, a draft pre-filled from the
+    current machine translation, for an editor to correct and sign. An
+    existing file is never overwritten."""
+    from mirsad.review.commands import machine_drafts, select, write_draft
+
+    if bool(slug) == all_:
+        raise Exit("invoke review: give --slug S (and --lang L), or --all", code=2)
+    project = _review_project()
+    with _review_errors("review"):
+        drafts = select(machine_drafts(project), slug, lang)
+        for draft in drafts:
+            path = project.translations / f"{draft.slug}.{draft.lang}.md"
+            if all_ and (path.exists() or draft.reviewed):
+                continue
+            print(f"{write_draft(draft, project.translations)}: draft from {draft.engine}; "
+                  "correct it, then sign it (translator, reviewed)")
 
 
 @task(help={

@@ -17,13 +17,14 @@ from mirsad.common.settings import SettingsError
 
 PACKAGE = "mirsad"
 ORDER = ("mirsad.build", "mirsad.markdown", "mirsad.i18n", "mirsad.mt", "mirsad.summary", "mirsad.pdf",
-         "mirsad.search")
+         "mirsad.search", "mirsad.review")
 # Why the order matters (each plugin's docstring says which signals it uses).
 REASONS = {
     "mirsad.build": "it times and collects what the others do",
     "mirsad.i18n": "machine translation fills in what the reviewed translations leave",
     "mirsad.mt": "the summary box is made for every version, machine translations included",
     "mirsad.pdf": "PDFs and search read the site that mirsad.i18n builds",
+    "mirsad.search": "mirsad.review reads what every other plugin made of a briefing",
 }
 
 

@@ -5,9 +5,9 @@ from .catalogs import localdate
 from .config import I18nConfig, Language
 from .config import load as load_config
 from .generator import MACHINE_TERM_NAMES
-from .reviewed import inherit_metadata
+from .reviewed import inherit_metadata, signed, source_hash, stamp
 from .site import Alternate, Listing
 from .taxonomy import site_taxonomy
 
 __all__ = ["MACHINE_TERM_NAMES", "Alternate", "I18nConfig", "Language", "Listing", "inherit_metadata",
-           "load_config", "localdate", "site_taxonomy"]
+           "load_config", "localdate", "signed", "site_taxonomy", "source_hash", "stamp"]

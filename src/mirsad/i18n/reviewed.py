@@ -55,12 +55,22 @@ def attach_reviewed(generator, config) -> None:
         except BriefingError as error:
             logger.error("mirsad_i18n: %s", error)
             continue
+        if article is None:
+            continue  # a draft not signed yet: the page stays the machine translation
         original = originals[article.slug]
         original.translations.append(article)
         generator.translations.append(article)
 
 
-def _read_translation(path, reader, originals, generator, config) -> Article:
+def signed(fields: dict[str, Any]) -> bool:
+    """An editor signed the translation: it names its translator and the
+    date it was reviewed. Until then a file marked `status: draft` (as
+    `invoke review` writes them) is a draft, and the page stays the machine
+    translation."""
+    return bool(str(fields.get("translator") or "").strip() and fields.get("reviewed"))
+
+
+def _read_translation(path, reader, originals, generator, config) -> Article | None:
     slug, _, lang = os.path.basename(path)[:-3].rpartition(".")
     if not slug or lang not in config.codes:
         raise BriefingError(
@@ -82,6 +92,13 @@ def _read_translation(path, reader, originals, generator, config) -> Article:
             path, f"'lang: {fields['lang']}' contradicts the file name's '.{lang}.md'",
             "Make them agree (or remove the lang field)",
         )
+    if fields.get("status") == "draft" and not signed(fields):
+        report.add(generator.settings, "Reviewed translations",
+                   f"DRAFT {path}: not signed yet (translator, reviewed); the page stays the machine translation")
+        return None
+    if fields.get("status") == "draft":
+        logger.warning("mirsad_i18n: %s is signed but still says `status: draft`: it is published as a "
+                       "reviewed translation; remove that line", path)
     metadata = inherit_metadata(original, slug, lang)
     metadata.update({name: fields[name] for name in TRANSLATION_FIELDS if name in fields})
     metadata["reviewed_translation"] = True
@@ -121,12 +138,14 @@ def _is_outdated(path: str, original: Article, fields: dict[str, Any]) -> bool:
 
 
 
-def stamp(path: str, settings: dict[str, Any]) -> str:
-    """Record in a reviewed translation the hash of its original as it is now.
+def stamp(path: str, settings: dict[str, Any]) -> tuple[str, str]:
+    """Record in a reviewed translation the hash of its original as it is now
+    (returned, with the original's path).
 
     Run it after reviewing the translation against the current original."""
     slug = os.path.basename(path)[:-3].rpartition(".")[0]
-    digest = source_hash(_find_original(slug, path, settings))
+    original = _find_original(slug, path, settings)
+    digest = source_hash(original)
     with open(path, encoding="utf-8") as handle:
         lines = handle.read().splitlines(keepends=True)
     split(''.join(lines), path)  # validates the front matter
@@ -134,7 +153,7 @@ def stamp(path: str, settings: dict[str, Any]) -> str:
     front = [line for line in lines[1:end] if not line.startswith("source_hash:")]
     with open(path, "w", encoding="utf-8") as handle:
         handle.write("".join([lines[0], *front, f"source_hash: {digest}\n", *lines[end:]]))
-    return digest
+    return digest, original
 
 
 def _find_original(slug: str, path: str, settings: dict[str, Any]) -> str:

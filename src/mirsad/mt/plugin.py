@@ -73,7 +73,7 @@ def _translate_into(target, originals, router, glossary, memory, stats, generato
         for plan in plans:
             units = plan.units(translations, glossary)
             articles.append(build_article(plan, translations, route, generator))
-            articles[-1].machine_units = units
+            articles[-1].machine_units, articles[-1].machine_identity = units, route.engine.identity
         translated = generator.context.setdefault(MACHINE_TERM_NAMES, {})
         for key, segment in names.items():
             translated.setdefault(key, {})[target] = html.unescape(translations[id(segment)].text)

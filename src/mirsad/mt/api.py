@@ -1,0 +1,9 @@
+"""What the other Mirsad plugins may use of mirsad.mt: its other modules
+are its own, free to change (tests/test_package.py holds them to this)."""
+
+from .articles import MachineUnit
+from .config import load as load_config
+from .glossary import Glossary
+from .segments import Document
+
+__all__ = ["Document", "Glossary", "MachineUnit", "load_config"]
