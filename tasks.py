@@ -211,6 +211,31 @@ def review(c, slug="", lang="", all_=False):
                   "correct it, then sign it (translator, reviewed)")
 
 
+@task(name="mt-report", help={"output": "folder for mt-report.json and mt-report.html"})
+def mt_report(c, output=""):
+    """Score each model's machine translation against the site's reviewed
+    translations (chrF++, TER, post-edit distance; sacrebleu): writes
+    OUTPUT/mt-report.json and OUTPUT/mt-report.html."""
+    from mirsad.review.commands import machine_drafts
+    from mirsad.review.quality import report
+    from mirsad.review.quality_page import write_report
+
+    if not output:
+        raise Exit("invoke mt-report: give --output DIR (the folder for mt-report.json and mt-report.html)", code=2)
+    project = _review_project()
+    with _review_errors("mt-report"):
+        result = report(machine_drafts(project), ROOT)
+        json_path, html_path = write_report(result, Path(output).resolve())
+    for model in result["models"]:
+        overall = model["overall"]
+        print(f"{model['pair']} {model['engine']}: {model['briefings']} briefings, {model['segments']} segments, "
+              f"chrF++ {overall['chrf_pp']:.2f}, TER {overall['ter']:.2f}, "
+              f"character edit ratio {overall['char_edit_ratio']:.3f}")
+    for entry in result["skipped"]:
+        print(f"skipped {entry['path']}: {entry['reason']}")
+    print(f"{json_path}\n{html_path}")
+
+
 @task(help={
     "from_": "install from a folder of .argosmodel files (air-gapped machines)",
     "list_": "show the installed pairs and versions",
