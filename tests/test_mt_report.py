@@ -12,10 +12,9 @@ import shutil
 
 import pytest
 import yaml
-from sacrebleu.metrics import CHRF, TER
-
 from conftest import ROOT
 from review_support import review_project
+from sacrebleu.metrics import CHRF, TER
 from test_machine_translation import ACTIVE, CLASHES, FRAGILE
 
 from mirsad.review.commands import machine_drafts, plain, select

@@ -91,23 +91,24 @@ def align(draft: Draft) -> Aligned:
                                 _collapse(reviewed.summary)))
     points = [_collapse(plain(point)) for point in draft.targets("point-")]
     reviewed_points = [_collapse(point) for point in reviewed.key_points]
+    point_segments, by_point = _paired(points, reviewed_points, "point", "points")
+    points_alignment = "points" if by_point else "all-points"
     if not points and not reviewed_points:
         points_alignment = "none"
-    elif len(points) == len(reviewed_points):
-        points_alignment = "points"
-        segments += [Segment(f"point-{n}", m, r) for n, (m, r) in enumerate(zip(points, reviewed_points), 1)]
-    else:
-        points_alignment = "all-points"
-        segments.append(Segment("points", " ".join(points), " ".join(reviewed_points)))
     machine, mine = block_texts(draft.machine_html), block_texts(reviewed.html)
-    if len(machine) == len(mine):
-        body_alignment = "blocks"
-        segments += [Segment(f"block-{n}", m, r) for n, (m, r) in enumerate(zip(machine, mine), 1)]
-    else:
-        body_alignment = "body"
-        segments.append(Segment("body", " ".join(machine), " ".join(mine)))
+    body_segments, by_block = _paired(machine, mine, "block", "body")
+    body_alignment = "blocks" if by_block else "body"
+    segments += point_segments + body_segments
     segments = [segment for segment in segments if segment.machine or segment.reviewed]
     return Aligned(draft, segments, body_alignment, points_alignment, len(machine), len(mine))
+
+
+def _paired(machine: list[str], reviewed: list[str], each: str, whole: str) -> tuple[list[Segment], bool]:
+    """One segment per item (`each`-N) where the counts agree, else one for
+    all of them (`whole`); and whether they agreed."""
+    if len(machine) == len(reviewed):
+        return [Segment(f"{each}-{n}", m, r) for n, (m, r) in enumerate(zip(machine, reviewed), 1)], True
+    return [Segment(whole, " ".join(machine), " ".join(reviewed))], False
 
 
 def char_edit_distance(a: str, b: str) -> int:

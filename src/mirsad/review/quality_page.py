@@ -65,9 +65,9 @@ def render(report: dict[str, Any]) -> str:
              '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
              f"<style>{STYLE}</style>\n</head>\n<body>\n",
              "<h1>Machine translation quality report</h1>\n",
-             "<p>Each model's machine translation scored against the site's own reviewed translations "
-             "of the same briefings (text only: title, summary, key points, body blocks). Overall figures "
-             "are corpus-level. chrF++: higher is closer; TER and the edit distances: lower is closer.</p>\n"]
+             ("<p>Each model's machine translation scored against the site's own reviewed translations "
+              "of the same briefings (text only: title, summary, key points, body blocks). Overall figures "
+              "are corpus-level. chrF++: higher is closer; TER and the edit distances: lower is closer.</p>\n")]
     if not report["models"]:
         parts.append("<p>No reviewed translation could be compared (see the skipped ones below).</p>\n")
     for model in report["models"]:
