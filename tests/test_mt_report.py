@@ -9,15 +9,16 @@ import json
 import math
 import random
 import shutil
+import subprocess
 
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import ROOT, missing_tool
 from review_support import review_project
 from sacrebleu.metrics import CHRF, TER
 from test_machine_translation import ACTIVE, CLASHES, FRAGILE
 
-from mirsad.review.commands import machine_drafts, plain, select
+from mirsad.review.commands import ReviewError, machine_drafts, plain, select
 from mirsad.review.markdown_file import file_text
 from mirsad.review.quality import block_texts, char_edit_distance, report
 from mirsad.review.quality_page import render, write_report
@@ -140,6 +141,15 @@ def test_the_html_escapes_hostile_text_and_sets_lang_and_dir(built, tmp_path):
     assert sorted(p.name for p in (tmp_path / "report").iterdir()) == ["mt-report.html", "mt-report.json"]
 
 
+def test_an_unwritable_output_is_refused_with_its_name(built, tmp_path):
+    in_the_way = tmp_path / "report"
+    in_the_way.write_text("a file, not a folder", encoding="utf-8")
+    with pytest.raises(ReviewError, match=f"cannot write the report into {in_the_way}"):
+        write_report(built["report"], in_the_way)
+    assert in_the_way.read_text(encoding="utf-8") == "a file, not a folder"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
+
+
 def test_a_review_without_machine_translation_is_skipped(built):
     assert {"slug": "edited", "lang": "fr", "path": "content/translations/edited.fr.md",
             "reason": "no-machine-translation"} in built["report"]["skipped"]
@@ -181,3 +191,14 @@ def test_the_character_edit_distance_is_levenshtein():
         b = "".join(rng.choice("abcé ب") for _ in range(rng.randrange(0, 12)))
         assert char_edit_distance(a, b) == _levenshtein(a, b), (a, b)
     assert char_edit_distance("kitten", "sitting") == 3
+
+
+@pytest.mark.nu
+def test_the_html_passes_the_nu_checker(built, tmp_path):
+    java, vnu = shutil.which("java"), ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+    if not java or not vnu.exists():
+        missing_tool("the Nu checker needs java and node_modules/vnu-jar (run `make setup`)")
+    _, html_path = write_report(built["report"], tmp_path)
+    result = subprocess.run([java, "-jar", str(vnu), "--errors-only", "--format", "json", str(html_path)],
+                            check=False, capture_output=True, text=True, timeout=300)
+    assert json.loads(result.stderr or '{"messages": []}')["messages"] == []

@@ -29,17 +29,18 @@ COLUMNS = ("Briefing", "Segments", "Alignment", "chrF++", "TER", "TER word edits
 
 
 def write_report(report: dict[str, Any], output: Path) -> tuple[Path, Path]:
-    """DIR/mt-report.json and DIR/mt-report.html, each written whole or not at all."""
+    """DIR/mt-report.json and DIR/mt-report.html, each written whole or not
+    at all: both are written under temporary names first, then renamed (if
+    either cannot be written, neither is replaced)."""
     _check_numbers(report)
     page = render(report)
     data = json.dumps(report, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    json_path, html_path = output / "mt-report.json", output / "mt-report.html"
     try:
         output.mkdir(parents=True, exist_ok=True)
-        json_path, html_path = output / "mt-report.json", output / "mt-report.html"
-        with atomic_file(json_path, "w") as handle:
-            handle.write(data)
-        with atomic_file(html_path, "w") as handle:
-            handle.write(page)
+        with atomic_file(json_path, "w") as json_file, atomic_file(html_path, "w") as html_file:
+            json_file.write(data)
+            html_file.write(page)
     except OSError as error:
         raise ReviewError(f"cannot write the report into {output}: {error.strerror or error}; "
                           "give another --output folder") from None
