@@ -40,6 +40,8 @@ from urllib.parse import urlsplit
 
 from mirsad.common.settings import SettingsError
 
+from .engine import Translation
+
 logger = logging.getLogger(__name__)
 
 # Statuses worth another try (on another server): overloaded or failing.
@@ -299,8 +301,10 @@ class LibreTranslateEngine:
         self.identity = f"libretranslate:{pool.version}:{source}-{target}:{model}"
         self.label = f"LibreTranslate {pool.version} {source}→{target}" + (f" ({model})" if model else "")
 
-    def translate(self, texts: list[str]) -> list[str]:
-        return self.pool.translate(texts, self.source, self.target) if texts else []
+    def translate(self, texts: list[str]) -> list[Translation]:
+        """LibreTranslate's answer carries no score: no confidence."""
+        outputs = self.pool.translate(texts, self.source, self.target) if texts else []
+        return [Translation(text, None) for text in outputs]
 
     def close(self) -> None:
         """Nothing held between calls (each call's connections are closed)."""
