@@ -70,7 +70,11 @@ def environment(home: Path, threads: int = 1) -> dict[str, str]:
 
 
 class Server:
-    def __init__(self, home: Path, pairs=("ar_en", "en_fr"), threads: int = 1, waitress_threads: int = 4):
+    def __init__(self, home: Path, pairs=("ar_en", "en_fr"), threads: int = 1, waitress_threads: int = 4,
+                 cpus: set[int] | None = None):
+        """`cpus`: the cores it may run on. The only bound on MiniSBD's
+        onnxruntime pool, which argostranslate opens with no thread count
+        (sbd.py): onnxruntime then starts one spinning thread per core."""
         self.home = home
         (home / "guard").mkdir(parents=True, exist_ok=True)
         (home / "guard" / "sitecustomize.py").write_text(_GUARD.format(tests=str(ROOT / "tests"), home=str(home)))
@@ -84,7 +88,8 @@ class Server:
         self.process = subprocess.Popen(
             [VENV / "bin" / "libretranslate", "--host", "127.0.0.1", "--port", str(self.port), "--disable-web-ui",
              "--disable-files-translation", "--threads", str(waitress_threads)],
-            env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+            env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+            preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None)
         self._wait_ready()
 
     def _wait_ready(self, seconds: float = 90) -> None:
