@@ -40,11 +40,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-import libretranslate_server as lt  # noqa: E402
-from mirsad.mt.engine import EngineOptions  # noqa: E402
-from mirsad.mt.engine_process import EngineProcess  # noqa: E402
-from mirsad.mt.libretranslate import LibreTranslateEngine, ServerPool, ServerSettings  # noqa: E402
-from mirsad.mt.packages import install_archive  # noqa: E402
+import libretranslate_server as lt
+
+from mirsad.mt.engine import EngineOptions
+from mirsad.mt.engine_process import EngineProcess
+from mirsad.mt.libretranslate import LibreTranslateEngine, ServerPool, ServerSettings
+from mirsad.mt.packages import install_archive
 
 DIGITS = "٠١٢٣٤٥٦٧٨٩"
 IN_PROCESS = """

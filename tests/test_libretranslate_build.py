@@ -8,12 +8,19 @@ from __future__ import annotations
 import sqlite3
 import threading
 
-import pytest
-
 import libretranslate_server as lt
+import pytest
 from conftest import missing_tool
+from test_machine_translation import (
+    ACTIVE,
+    CLASHES,
+    FRAGILE,
+    _report,
+    body_text,
+    install,
+)
+
 from mirsad.mt import libretranslate
-from test_machine_translation import ACTIVE, CLASHES, FRAGILE, _report, body_text, install
 
 BODY = f"""
 ## {ACTIVE}
