@@ -4,6 +4,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock | sha1sum | cut -c1-12)
+# LibreTranslate servers of the tests and bench/bench_scale_out.py: a venv of
+# their own (their pins clash with ours).
+LT_VENV  := .venv-libretranslate
+LT_STAMP := $(LT_VENV)/.installed-$(shell cat requirements-libretranslate.lock | sha1sum | cut -c1-12)
 
 .PHONY: build test serve clean setup bench check-build check-test
 # The system check must run before .venv is made: prerequisites in order.
@@ -12,7 +16,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.lock | sha1sum | cut -c1-1
 build: check-build $(STAMP)
 	$(BIN)/invoke build
 
-test: check-test $(STAMP) node_modules/.installed
+test: check-test $(STAMP) $(LT_STAMP) node_modules/.installed
 	$(BIN)/invoke test
 
 # System libraries and tools (Debian packages): silent when all are there;
@@ -26,10 +30,10 @@ serve: $(STAMP)
 clean: $(STAMP)
 	$(BIN)/invoke clean
 
-setup: $(STAMP) node_modules/.installed
+setup: $(STAMP) $(LT_STAMP) node_modules/.installed
 
 # Benchmarks need argostranslate and torch (CPU) on top: requirements-bench.lock.
-bench: $(STAMP) node_modules/.installed
+bench: $(STAMP) $(LT_STAMP) node_modules/.installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-bench.lock
 	$(BIN)/invoke bench
 
@@ -38,6 +42,12 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	rm -f $(VENV)/.installed-*
+	touch $@
+
+$(LT_STAMP): requirements-libretranslate.lock
+	test -x $(LT_VENV)/bin/python || $(PYTHON) -m venv $(LT_VENV)
+	$(LT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-libretranslate.lock
+	rm -f $(LT_VENV)/.installed-*
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

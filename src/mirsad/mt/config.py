@@ -10,6 +10,7 @@ from typing import Any
 from mirsad.common.settings import SettingsError, jobs, once_per_build, plugin_settings, site_languages
 
 from .engine import EngineOptions
+from .libretranslate import ServerSettings, server_settings
 
 DEFAULTS: dict[str, Any] = {
     # Folder of installed Argos packages; the MIRSAD_MODELS_DIR environment
@@ -63,6 +64,17 @@ DEFAULTS: dict[str, Any] = {
     # pages, XLIFF and mt-report (`invoke review-site` etc. set it); the
     # reviewed text is still what is published.
     "translate_reviewed": False,
+    # LibreTranslate servers (docs/translation.md#libretranslate-servers):
+    # empty = translate on this machine with the installed packages.
+    "servers": [],
+    "server_api_key": "",  # $MIRSAD_MT_API_KEY overrides (keeps it out of pelicanconf.py)
+    "server_concurrency": 1,  # requests in flight per server
+    "server_timeout": 60,  # seconds a request may wait for its answer
+    "server_retries": 2,  # failures in a row before a server is set aside
+    "server_batch_size": 32,  # sentences per request
+    # LibreTranslate does not report its models' versions: say them here
+    # (part of the label and the memory's key).
+    "server_model_version": "",
 }
 
 
@@ -82,6 +94,7 @@ class MTConfig:
     low_confidence: float
     least_confident_listed: int
     translate_reviewed: bool
+    servers: ServerSettings
 
 
 def load(settings: dict[str, Any]) -> MTConfig:
@@ -123,6 +136,8 @@ def _load(settings: dict[str, Any]) -> MTConfig:
         low_confidence=_checked_confidence(options["low_confidence"]),
         least_confident_listed=_checked_count("least_confident_listed", options["least_confident_listed"]),
         translate_reviewed=bool(options["translate_reviewed"]),
+        servers=server_settings({**options, "server_api_key": os.environ.get("MIRSAD_MT_API_KEY")
+                                 or options["server_api_key"]}),
     )
 
 

@@ -25,6 +25,7 @@ from . import config as mt_config
 from .articles import Plan, build_article, build_placeholder, translate_segments
 from .segments import Segment, plain_segment
 from .glossary import Glossary
+from .libretranslate import ServersUnavailable
 from .memory import TranslationMemory
 from .routing import Router, Stats
 
@@ -64,19 +65,13 @@ def _translate_into(target, originals, router, glossary, memory, stats, generato
         _missing_model(target, missing, len(originals), generator.settings, config)
         articles = [build_placeholder(a, target, missing, generator) for a in originals]
     else:
-        plans = [Plan.of(a, target, glossary) for a in originals]
-        names = _term_names(target, generator, glossary)
-        # One batch: the briefings and the tag/category names go together.
-        segments = [s for plan in plans for s in plan.segments()] + list(names.values())
-        translations = translate_segments(segments, route, glossary, memory, stats, config.source)
-        articles = []
-        for plan in plans:
-            units = plan.units(translations, glossary)
-            articles.append(build_article(plan, translations, route, generator))
-            articles[-1].machine_units, articles[-1].machine_identity = units, route.engine.identity
-        translated = generator.context.setdefault(MACHINE_TERM_NAMES, {})
-        for key, segment in names.items():
-            translated.setdefault(key, {})[target] = html.unescape(translations[id(segment)].text)
+        try:
+            articles = _machine_articles(target, originals, route, glossary, memory, stats, generator, config)
+        except ServersUnavailable as error:
+            # As a missing model: nothing of this language is stored or published.
+            missing = router.missing_pairs(target, everything=True)
+            _missing_model(target, missing, len(originals), generator.settings, config, str(error))
+            articles = [build_placeholder(a, target, missing, generator) for a in originals]
     for original, article in zip(originals, articles):
         reviewed = next((t for t in original.translations if t.lang == target), None)
         if reviewed is not None:
@@ -85,6 +80,23 @@ def _translate_into(target, originals, router, glossary, memory, stats, generato
             continue
         original.translations.append(article)
         generator.translations.append(article)
+
+
+def _machine_articles(target, originals, route, glossary, memory, stats, generator, config) -> list:
+    plans = [Plan.of(a, target, glossary) for a in originals]
+    names = _term_names(target, generator, glossary)
+    # One batch: the briefings and the tag/category names go together.
+    segments = [s for plan in plans for s in plan.segments()] + list(names.values())
+    translations = translate_segments(segments, route, glossary, memory, stats, config.source)
+    articles = []
+    for plan in plans:
+        units = plan.units(translations, glossary)
+        articles.append(build_article(plan, translations, route, generator))
+        articles[-1].machine_units, articles[-1].machine_identity = units, route.engine.identity
+    translated = generator.context.setdefault(MACHINE_TERM_NAMES, {})
+    for key, segment in names.items():
+        translated.setdefault(key, {})[target] = html.unescape(translations[id(segment)].text)
+    return articles
 
 
 def _term_names(target, generator, glossary) -> dict[tuple[str, str], Segment]:
@@ -103,13 +115,15 @@ def _term_names(target, generator, glossary) -> dict[tuple[str, str], Segment]:
     return wanted
 
 
-def _missing_model(target, missing, count, settings, config) -> None:
+def _missing_model(target, missing, count, settings, config, reason: str = "") -> None:
     pairs = ", ".join(f"{a}→{b}" for a, b in missing)
-    message = (
-        f"no translation model for {pairs}: {count} briefing(s) have no {target} version. "
-        f"Install it with `invoke models` (online) or `invoke models --from DIR` "
-        f"(a folder of .argosmodel files), into {config.models_dir}"
-    )
+    if reason or config.servers.servers:
+        fix = reason or (f"no LibreTranslate server ({', '.join(config.servers.servers)}) answers for it; "
+                         "start one, or empty MIRSAD_MT['servers'] to translate on this machine")
+    else:
+        fix = (f"Install it with `invoke models` (online) or `invoke models --from DIR` "
+               f"(a folder of .argosmodel files), into {config.models_dir}")
+    message = f"no translation model for {pairs}: {count} briefing(s) have no {target} version. {fix}"
     if config.strict:
         raise MissingModelError(f"mirsad_mt: {message}")
     logger.warning("mirsad_mt: %s", message)

@@ -15,6 +15,7 @@ from mirsad.text.bidi import neutralise
 from .config import MTConfig
 from .engine import Engine, PivotEngine, Translation
 from .engine_process import EngineProcess
+from .libretranslate import LibreTranslateEngine, ServerPool
 from .memory import TranslationMemory, segment_key
 from .packages import Package, PackageError, installed_packages
 
@@ -80,7 +81,9 @@ class Route:
 class Router:
     def __init__(self, config: MTConfig, memory: TranslationMemory, stats: Stats):
         self.config, self.memory, self.stats = config, memory, stats
-        self.packages = {(p.from_code, p.to_code): p for p in installed_packages(config.models_dir)}
+        self.pool = ServerPool(config.servers) if config.servers.servers else None
+        self.packages = self._server_pairs() if self.pool else {
+            (p.from_code, p.to_code): p for p in installed_packages(config.models_dir)}
         self._engines: dict[tuple[str, str], CachedEngine] = {}
 
     def length_retries(self) -> dict[str, tuple[int, int]]:
@@ -112,13 +115,31 @@ class Router:
             return Route(target, engine, pivot)
         return None
 
-    def missing_pairs(self, target: str) -> list[tuple[str, str]]:
+    def missing_pairs(self, target: str, everything: bool = False) -> list[tuple[str, str]]:
+        """The pairs `target` lacks; `everything`: those its route uses (its
+        engines stopped answering)."""
         source, pivot = self.config.source, self.config.pivot
+        if everything:
+            direct = (source, target) in self.packages or target == pivot
+            return [(source, target)] if direct else [(source, pivot), (pivot, target)]
         if target == pivot or (source, pivot) not in self.packages and (pivot, target) not in self.packages:
             return [(source, target)]
         return [pair for pair in ((source, pivot), (pivot, target)) if pair not in self.packages]
 
+    def _server_pairs(self) -> dict[tuple[str, str], None]:
+        """The servers' pairs. LibreTranslate lists its own pivots through
+        English as pairs and does not say which are direct: a pair the pivot
+        can bridge goes through it here, as with local packages, so the first
+        leg is shared (and its memory) and the page can say "via English"."""
+        pairs = self.pool.pairs()
+        source, pivot = self.config.source, self.config.pivot
+        return {(a, b): None for a, b in pairs
+                if not (a == source and b != pivot and (source, pivot) in pairs and (pivot, b) in pairs)}
+
     def _engine(self, source: str, target: str) -> CachedEngine:
+        if self.pool and (source, target) not in self._engines:
+            engine = LibreTranslateEngine(self.pool, source, target)
+            self._engines[(source, target)] = CachedEngine(engine, f"{source}→{target}", self.memory, self.stats)
         if (source, target) not in self._engines:
             package: Package = self.packages[(source, target)]
             logger.info("mirsad_mt: loading %s from %s", package.label, package.path)

@@ -1,0 +1,336 @@
+"""Translation on LibreTranslate servers (MIRSAD_MT["servers"]).
+
+The build keeps its own segmentation, markup handling, glossary and
+translation memory; the servers only translate plain sentences, sent in
+batches (`q` as a JSON array) shared across every server.
+
+What a server reports (libretranslate 1.9.6, app.py): `/languages` lists
+each language with the targets it can reach, its own pivots through
+English included, and `/spec` gives LibreTranslate's version. No route
+gives the version of the model packages it runs: `server_model_version`
+is where the site says it, and it goes into the engine's identity (so the
+memory notices an upgrade) and its label.
+
+Sentences are sent as `format: "html"`, escaped: with `format: "text"`
+LibreTranslate rewrites each output (language.py,
+improve_translation_formatting: end punctuation made the source's, case
+made the source's, repeated words cut), so one package would give two
+texts; its HTML path (argostranslatefiles/translatehtml.py) returns the
+model's own output, the text the local engine gives.
+
+Requests go out on threads, all joined before `translate` returns: the
+build forks its worker processes afterwards (mirsad.common.workers).
+"""
+
+from __future__ import annotations
+
+import html
+import http.client
+import json
+import logging
+import queue
+import socket
+import threading
+import time
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from mirsad.common.settings import SettingsError
+
+from .engine import Translation
+
+logger = logging.getLogger(__name__)
+
+# Statuses worth another try (on another server): overloaded or failing.
+RETRY_STATUSES = {429, 500, 502, 503, 504}
+# Letters of the output in the target's script below this share: the server
+# answered in another language (checked only when source and target scripts differ).
+LEAST_TARGET_SCRIPT = 0.5
+LEAST_CHECKED_LETTERS = 20
+SCRIPTS = {"ar": "ARABIC", "fa": "ARABIC", "ur": "ARABIC", "he": "HEBREW", "el": "GREEK", "ru": "CYRILLIC",
+           "uk": "CYRILLIC", "bg": "CYRILLIC", "hi": "DEVANAGARI", "en": "LATIN", "fr": "LATIN", "de": "LATIN",
+           "es": "LATIN", "it": "LATIN", "pt": "LATIN", "nl": "LATIN", "tr": "LATIN", "pl": "LATIN"}
+
+
+class ServerError(RuntimeError):
+    """A server answered something that cannot be right (wrong count,
+    wrong language, refused request): nothing of that answer is kept."""
+
+
+class ServersUnavailable(RuntimeError):
+    """No server answered: the build treats the pair like a missing model."""
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    servers: tuple[str, ...]
+    api_key: str = ""
+    concurrency: int = 1  # requests in flight per server
+    timeout: float = 60.0  # seconds a request may wait for an answer
+    retries: int = 2  # failures in a row before a server is set aside
+    batch_size: int = 32  # sentences per request
+    model_version: str = ""  # what the servers run, e.g. "ar_en 1.0, en_fr 1.9"
+
+
+def server_settings(options: dict[str, Any]) -> ServerSettings:
+    """MIRSAD_MT's server keys, checked (pelicanconf.py is named in each error)."""
+    servers = options["servers"] or []
+    if isinstance(servers, str) or not all(isinstance(s, str) and urlsplit(s).scheme in ("http", "https")
+                                           and urlsplit(s).hostname for s in servers):
+        raise SettingsError(f"MIRSAD_MT['servers'] = {servers!r}: write a list of http(s):// URLs of "
+                            "LibreTranslate servers, e.g. ['http://10.0.0.5:5000'] (pelicanconf.py)")
+    for key in ("server_concurrency", "server_retries", "server_batch_size"):
+        value, least = options[key], 0 if key == "server_retries" else 1
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise SettingsError(f"MIRSAD_MT[{key!r}] = {value!r}: write a whole number, {least} or more")
+    timeout = options["server_timeout"]
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+        raise SettingsError(f"MIRSAD_MT['server_timeout'] = {timeout!r}: write a number of seconds above 0")
+    return ServerSettings(tuple(s.rstrip("/") for s in servers), str(options["server_api_key"] or ""),
+                          options["server_concurrency"], float(timeout), options["server_retries"],
+                          options["server_batch_size"], str(options["server_model_version"] or ""))
+
+
+class Server:
+    """One LibreTranslate server: what it reports, and one request at a time
+    per connection (a worker thread keeps its own)."""
+
+    def __init__(self, url: str, settings: ServerSettings):
+        self.url, self.settings = url, settings
+        self.version = ""
+        self.pairs: set[tuple[str, str]] = set()
+        self.failures = 0  # in a row
+        self.set_aside = False
+
+    def describe(self) -> None:
+        """Ask for its languages and version (OSError, ServerError: it cannot be used)."""
+        connection = self.connect()
+        try:
+            languages = self.request(connection, "GET", "/languages")
+            spec = self.request(connection, "GET", "/spec")
+        finally:
+            connection.close()
+        try:
+            self.pairs = {(entry["code"], target) for entry in languages for target in entry["targets"]
+                          if target != entry["code"]}
+            self.version = str(spec["info"]["version"])
+        except (TypeError, KeyError):
+            raise ServerError(f"{self.url}: /languages or /spec is not LibreTranslate's answer") from None
+
+    def connect(self) -> http.client.HTTPConnection:
+        parts = urlsplit(self.url)
+        kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        return kind(parts.hostname, parts.port, timeout=self.settings.timeout)
+
+    def request(self, connection: http.client.HTTPConnection, method: str, path: str, body: Any = None) -> Any:
+        """The JSON answer. OSError (http.client's errors included) when the
+        server is down, slow or failing; ServerError when it refuses."""
+        prefix = urlsplit(self.url).path
+        data = json.dumps(body).encode("utf-8") if body is not None else None
+        headers = {"Content-Type": "application/json"} if data else {}
+        try:
+            connection.request(method, prefix + path, body=data, headers=headers)
+            response = connection.getresponse()
+            payload = response.read()
+        except http.client.HTTPException as error:
+            raise ConnectionError(f"{type(error).__name__}: {error}") from None
+        if response.status in RETRY_STATUSES:
+            raise ConnectionError(f"HTTP {response.status}: {_error_text(payload)}")
+        if response.status != 200:
+            raise ServerError(f"{self.url}{path}: HTTP {response.status}: {_error_text(payload)}. Check "
+                              "MIRSAD_MT['server_api_key'] and the server's languages")
+        try:
+            return json.loads(payload)
+        except ValueError:
+            raise ServerError(f"{self.url}{path}: the answer is not JSON ({payload[:80]!r})") from None
+
+    def translate(self, connection: http.client.HTTPConnection, texts: list[str], source: str,
+                  target: str) -> list[str]:
+        body = {"q": [html.escape(text, quote=False) for text in texts], "source": source, "target": target,
+                "format": "html"}
+        if self.settings.api_key:
+            body["api_key"] = self.settings.api_key
+        answer = self.request(connection, "POST", "/translate", body)
+        outputs = answer.get("translatedText") if isinstance(answer, dict) else None
+        if not isinstance(outputs, list) or not all(isinstance(o, str) for o in outputs):
+            raise ServerError(f"{self.url}: /translate answered no list of texts ({str(answer)[:80]})")
+        if len(outputs) != len(texts):
+            raise ServerError(f"{self.url}: asked to translate {len(texts)} sentence(s) {source}→{target}, "
+                              f"answered {len(outputs)}: nothing of it is kept. Check the server (or the "
+                              "proxy in front of it)")
+        _check_language(self.url, texts, outputs, source, target)
+        return outputs
+
+
+class ServerPool:
+    """Every configured server that answers, sharing the work of each call."""
+
+    def __init__(self, settings: ServerSettings):
+        self.settings = settings
+        self.servers = [Server(url, settings) for url in settings.servers]
+        for server in self.servers:
+            try:
+                server.describe()
+            except (OSError, ServerError) as error:
+                server.set_aside = True
+                logger.warning("mirsad_mt: LibreTranslate server %s does not answer (%s): not used",
+                               server.url, error)
+        live = [s for s in self.servers if not s.set_aside]
+        self.version = live[0].version if live else ""
+        for server in live[1:]:
+            if server.version != self.version:
+                # One build's pages come from one engine: the memory's identity says which.
+                server.set_aside = True
+                logger.warning("mirsad_mt: LibreTranslate server %s runs %s, %s runs %s: not used",
+                               server.url, server.version, live[0].url, self.version)
+
+    def pairs(self) -> set[tuple[str, str]]:
+        """Pairs every usable server can translate."""
+        live = [s.pairs for s in self.servers if not s.set_aside]
+        return set.intersection(*live) if live else set()
+
+    def translate(self, texts: list[str], source: str, target: str) -> list[str]:
+        """`texts` translated, in batches shared by the servers; a batch a server
+        fails goes back to whichever server is free (the same one after a pause)."""
+        call = _Call(texts, source, target, self.settings.batch_size)
+        while not call.done() and not call.failed:
+            live = [s for s in self.servers if not s.set_aside]
+            if not live:
+                raise ServersUnavailable(f"no LibreTranslate server answers for {source}→{target} "
+                                         f"({', '.join(self.settings.servers)}); start one, or empty "
+                                         "MIRSAD_MT['servers'] to translate on this machine")
+            workers = [threading.Thread(target=self._work, args=(server, call), daemon=True,
+                                        name=f"mirsad-lt {server.url}")
+                       for server in live for _ in range(self.settings.concurrency)]
+            for worker in workers:
+                worker.start()
+            while alive := [worker for worker in workers if worker.is_alive()]:
+                alive[0].join(0.05)
+                if call.done() or call.failed:
+                    call.hang_up()  # a server still sitting on a batch another one did
+            for worker in workers:
+                worker.join()
+        if call.failed:
+            raise call.failed[0]
+        return [text for start in sorted(call.outputs) for text in call.outputs[start]]
+
+    def _work(self, server: Server, call: _Call) -> None:
+        connection = call.connection(server)
+        try:
+            while not call.failed and not server.set_aside and not call.done():
+                try:
+                    start = call.batches.get(timeout=0.05)
+                except queue.Empty:
+                    continue  # batches in flight elsewhere may come back
+                try:
+                    call.outputs[start] = server.translate(connection, call.batch(start), call.source, call.target)
+                    server.failures = 0
+                except OSError as error:
+                    call.batches.put(start)
+                    connection.close()
+                    if not call.done() and not call.failed:
+                        self._failed(server, error)
+                except ServerError as error:
+                    call.failed.append(error)
+                except Exception as error:  # a thread's error must reach the build
+                    call.failed.append(ServerError(f"{server.url}: {type(error).__name__}: {error}"))
+        finally:
+            connection.close()
+
+    def _failed(self, server: Server, error: OSError) -> None:
+        server.failures += 1
+        if server.failures > self.settings.retries:
+            server.set_aside = True
+            logger.warning("mirsad_mt: LibreTranslate server %s failed %d time(s) in a row (%s): set aside "
+                           "for this build", server.url, server.failures, error)
+            return
+        pause = 0.5 * 2 ** (server.failures - 1)
+        logger.info("mirsad_mt: LibreTranslate server %s: %s; trying again in %.1f s", server.url, error, pause)
+        time.sleep(pause)
+
+
+class _Call:
+    """The state one `ServerPool.translate` shares with its worker threads."""
+
+    def __init__(self, texts: list[str], source: str, target: str, size: int):
+        self.texts, self.source, self.target, self.size = texts, source, target, size
+        self.batches: queue.Queue[int] = queue.Queue()
+        self.total = 0
+        for start in range(0, len(texts), size):
+            self.batches.put(start)
+            self.total += 1
+        self.outputs: dict[int, list[str]] = {}
+        self.failed: list[BaseException] = []
+        self._connections: list[http.client.HTTPConnection] = []
+        self._lock = threading.Lock()
+
+    def done(self) -> bool:
+        return len(self.outputs) == self.total
+
+    def batch(self, start: int) -> list[str]:
+        return self.texts[start:start + self.size]
+
+    def connection(self, server: Server) -> http.client.HTTPConnection:
+        connection = server.connect()
+        with self._lock:
+            self._connections.append(connection)
+        return connection
+
+    def hang_up(self) -> None:
+        """Wake the threads still waiting for an answer no longer needed."""
+        with self._lock:
+            for connection in self._connections:
+                if connection.sock is not None:
+                    try:
+                        connection.sock.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+
+
+class LibreTranslateEngine:
+    """One pair on the pool (the Engine protocol of engine.py)."""
+
+    retries = unfinished = 0  # no output cap of ours to report
+
+    def __init__(self, pool: ServerPool, source: str, target: str):
+        self.pool, self.source, self.target = pool, source, target
+        model = pool.settings.model_version
+        self.identity = f"libretranslate:{pool.version}:{source}-{target}:{model}"
+        self.label = f"LibreTranslate {pool.version} {source}→{target}" + (f" ({model})" if model else "")
+
+    def translate(self, texts: list[str]) -> list[Translation]:
+        """LibreTranslate's answer carries no score: no confidence."""
+        outputs = self.pool.translate(texts, self.source, self.target) if texts else []
+        return [Translation(text, None) for text in outputs]
+
+    def close(self) -> None:
+        """Nothing held between calls (each call's connections are closed)."""
+
+
+def _error_text(payload: bytes) -> str:
+    try:
+        return str(json.loads(payload).get("error"))[:200]
+    except (ValueError, AttributeError):
+        return payload[:200].decode("utf-8", "replace")
+
+
+def _check_language(url: str, texts: list[str], outputs: list[str], source: str, target: str) -> None:
+    expected, source_script = SCRIPTS.get(target), SCRIPTS.get(source)
+    if expected is None or expected == source_script:
+        return  # the script cannot tell the languages apart
+    letters = [_script(ch) for ch in _letters(outputs)]
+    if len(letters) >= LEAST_CHECKED_LETTERS and letters.count(expected) / len(letters) < LEAST_TARGET_SCRIPT:
+        raise ServerError(f"{url}: asked for {target}, answered text mostly not in {expected.title()} script "
+                          f"({outputs[0][:60]!r}): nothing of it is kept. Check the server's {source}→{target} "
+                          "model")
+
+
+def _letters(texts: Iterable[str]) -> Iterable[str]:
+    return (ch for text in texts for ch in text if ch.isalpha())
+
+
+def _script(ch: str) -> str:
+    return unicodedata.name(ch, "UNKNOWN").split(" ")[0]
