@@ -37,16 +37,26 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-
-import libretranslate_server as lt
+import importlib.util
 
 from mirsad.mt.engine import EngineOptions
 from mirsad.mt.engine_process import EngineProcess
 from mirsad.mt.libretranslate import LibreTranslateEngine, ServerPool, ServerSettings
 from mirsad.mt.packages import install_archive
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _test_module(name: str):
+    """A helper module of tests/ (the servers the tests start), loaded from
+    its file: tests/ is not a package."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tests" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+lt = _test_module("libretranslate_server")
 DIGITS = "٠١٢٣٤٥٦٧٨٩"
 IN_PROCESS = """
 import html, json, sys, time
