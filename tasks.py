@@ -359,6 +359,7 @@ def bench(c, quick=False):
         "bench_pdf.py": "",
         "bench_bundle.py": "",
         "bench_build.py": "--sizes 100 --model tiny" if quick else "",
+        "bench_scale_out.py": "--sentences 200 --repeats 1" if quick else "",
     }
     for script, args in runs.items():
         print(f"\n== {script} ==")
