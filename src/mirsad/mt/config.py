@@ -55,13 +55,13 @@ DEFAULTS: dict[str, Any] = {
     "max_length_ratio": 2.0,
     "min_max_length": 32,  # ... in tokens, at least
     # A machine-translated sentence whose confidence (the geometric mean of
-    # its token probabilities, 0-1) is below this is marked on review pages
-    # and listed in the build report ...
+    # its token probabilities, 0-1) is below this is listed in the build
+    # report ...
     "low_confidence": 0.5,
     # ... at most this many, the least confident first.
     "least_confident_listed": 10,
     # Also translate briefings that have a reviewed translation, for review
-    # pages, XLIFF and mt-report (`invoke review-site` etc. set it); the
+    # drafts and mt-report (`invoke review`, `invoke mt-report` set it); the
     # reviewed text is still what is published.
     "translate_reviewed": False,
     # LibreTranslate servers (docs/translation.md#libretranslate-servers):

@@ -1,6 +1,5 @@
 """mirsad.review settings (the MIRSAD_REVIEW dict). The review commands
-(`invoke review`, `xliff-export`, `xliff-import`, `review-site`,
-`mt-report`) set them for the build they run; a site's own build leaves
+(`invoke review`, `mt-report`) set them for the build they run; a site's own build leaves
 them off, so nothing of the review loop is published."""
 
 from __future__ import annotations
