@@ -166,6 +166,15 @@ def site(tmp_path) -> SiteMaker:
     return SiteMaker(tmp_path)
 
 
+@pytest.fixture
+def mt_site(site, tmp_path):
+    """A site whose builds use a private models folder and memory."""
+    models = tmp_path / "models"
+    site.mt = {"models_dir": str(models), "memory": str(tmp_path / "cache" / "tm.sqlite")}
+    site.models = models
+    return site
+
+
 @pytest.fixture(scope="session")
 def sample(tmp_path_factory) -> Built:
     """The repository's own sample site, built once for the session."""

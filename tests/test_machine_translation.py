@@ -33,15 +33,6 @@ def install(models: Path, pairs=("ar_en", "en_fr")) -> Path:
     return models
 
 
-@pytest.fixture
-def mt_site(site, tmp_path):
-    """A site whose builds use a private models folder and memory."""
-    models = tmp_path / "models"
-    site.mt = {"models_dir": str(models), "memory": str(tmp_path / "cache" / "tm.sqlite")}
-    site.models = models
-    return site
-
-
 def build(site, **extra):
     return site.build(MIRSAD_MT={**site.mt, **extra})
 

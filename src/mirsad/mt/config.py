@@ -9,7 +9,7 @@ from typing import Any
 
 from mirsad.common.settings import SettingsError, jobs, once_per_build, plugin_settings, site_languages
 
-from .engine import EngineOptions
+from .engine import COMPUTE_TYPES, DEVICES, EngineOptions
 from .libretranslate import ServerSettings, server_settings
 
 DEFAULTS: dict[str, Any] = {
@@ -46,6 +46,11 @@ DEFAULTS: dict[str, Any] = {
     # Source tokens per batch (padding included): bounds the memory of a
     # batch of long sentences.
     "max_batch_tokens": 2048,
+    # Where the local engine runs: "auto" (a CUDA GPU when CTranslate2 sees
+    # one, else the CPU), "cpu" or "cuda" (docs/translation.md#gpus).
+    "device": "auto",
+    # CTranslate2 compute type: int8 on a CPU; on a GPU "int8_float16" or
+    # "float16" (see CTranslate2's quantization docs).
     "compute_type": "int8",
     "inter_threads": 1,
     # Threads per translation; None: MIRSAD_JOBS (every core by default).
@@ -95,6 +100,7 @@ class MTConfig:
     least_confident_listed: int
     translate_reviewed: bool
     servers: ServerSettings
+    device: str  # "auto", "cpu" or "cuda", resolved when an engine loads (engine.resolve_device)
 
 
 def load(settings: dict[str, Any]) -> MTConfig:
@@ -126,7 +132,8 @@ def _load(settings: dict[str, Any]) -> MTConfig:
             beam_size=options["beam_size"], length_penalty=options["length_penalty"],
             max_batch_size=options["max_batch_size"],
             max_batch_tokens=options["max_batch_tokens"],
-            compute_type=options["compute_type"], inter_threads=options["inter_threads"],
+            compute_type=_checked_choice("compute_type", options["compute_type"], COMPUTE_TYPES),
+            inter_threads=options["inter_threads"],
             intra_threads=options["intra_threads"] or jobs(settings), max_length_ratio=options["max_length_ratio"],
             min_max_length=options["min_max_length"],
         ),
@@ -138,7 +145,14 @@ def _load(settings: dict[str, Any]) -> MTConfig:
         translate_reviewed=bool(options["translate_reviewed"]),
         servers=server_settings({**options, "server_api_key": os.environ.get("MIRSAD_MT_API_KEY")
                                  or options["server_api_key"]}),
+        device=_checked_choice("device", options["device"], DEVICES),
     )
+
+
+def _checked_choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise SettingsError(f"MIRSAD_MT[{name!r}] = {value!r}: write one of {', '.join(map(repr, choices))}")
+    return value
 
 
 def _checked_timeout(value: Any) -> float:

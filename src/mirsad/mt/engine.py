@@ -9,11 +9,14 @@ LibreTranslate server) only needs to implement `Engine`.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import os
 from dataclasses import dataclass
 from typing import Protocol
+
+from mirsad.common.settings import SettingsError
 
 from .packages import Package, checked_tokenizer
 
@@ -54,6 +57,7 @@ class EngineOptions:
     # long sentences takes (beams and decoder caches grow with it).
     max_batch_tokens: int = 2048
     compute_type: str = "int8"
+    device: str = "cpu"  # "cpu" or "cuda": resolve_device() turns the setting's "auto" into one
     inter_threads: int = 1
     intra_threads: int = 0  # 0: CTranslate2 picks (one per core)
     # First cap on output tokens, relative to the longest input of a batch: it
@@ -68,9 +72,47 @@ class EngineOptions:
     longest_output_ratio: float = 4.0
 
 
+DEVICES = ("auto", "cpu", "cuda")
+# CTranslate2 4.x's compute types (docs/quantization.md), less "default" and
+# "auto": the type they pick depends on the model and the machine, and the
+# memory's key must name the type that decoded.
+COMPUTE_TYPES = ("int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16", "bfloat16",
+                 "float32")
+
+
+class DeviceUnavailable(SettingsError):
+    """MIRSAD_MT['device'] asks for a device this machine does not have."""
+
+
+def resolve_device(options: EngineOptions, setting: str) -> EngineOptions:
+    """`options` on a concrete device: "auto" is CUDA when CTranslate2 sees a
+    CUDA device, else the CPU. "cuda" without one, or a compute type the
+    device cannot run, is refused here rather than by a CTranslate2
+    traceback in the engine's process."""
+    import ctranslate2
+
+    cuda_devices = ctranslate2.get_cuda_device_count()
+    device = ("cuda" if cuda_devices > 0 else "cpu") if setting == "auto" else setting
+    if device == "cuda" and cuda_devices == 0:
+        raise DeviceUnavailable("MIRSAD_MT['device'] = 'cuda', but CTranslate2 finds no CUDA device on this "
+                                "machine (get_cuda_device_count() is 0): install the NVIDIA driver and CUDA 12 "
+                                "libraries, or set 'device' to 'auto' or 'cpu'")
+    supported = ctranslate2.get_supported_compute_types(device)
+    if options.compute_type not in supported:
+        raise DeviceUnavailable(f"MIRSAD_MT['compute_type'] = {options.compute_type!r} cannot run on this "
+                                f"machine's {device} (it supports {', '.join(sorted(supported))}): choose one of them")
+    return dataclasses.replace(options, device=device)
+
+
 def engine_identity(package: Package, options: EngineOptions) -> str:
-    """Changes whenever the engine's output could: the package and the decoding."""
-    return f"{package.identity}:beam{options.beam_size}:lp{options.length_penalty:g}"
+    """Changes whenever the engine's output could: the package, the decoding,
+    and the device and compute type (float16 on a GPU does not give int8's
+    output on a CPU). int8 on the CPU, what every memory was made with
+    before these were settings, adds nothing, so those memories stay valid."""
+    identity = f"{package.identity}:beam{options.beam_size}:lp{options.length_penalty:g}"
+    if (options.device, options.compute_type) != ("cpu", "int8"):
+        identity += f":{options.device}:{options.compute_type}"
+    return identity
 
 
 class CTranslate2Engine:
@@ -85,7 +127,7 @@ class CTranslate2Engine:
         self.unfinished = 0  # sentences that reached `longest_output` all the same
         self._translator = ctranslate2.Translator(
             os.fspath(package.path / "model"),
-            device="cpu",
+            device=options.device,
             compute_type=options.compute_type,
             inter_threads=options.inter_threads,
             intra_threads=options.intra_threads,

@@ -13,7 +13,7 @@ from mirsad.common.progress import progress_bar
 from mirsad.text.bidi import neutralise
 
 from .config import MTConfig
-from .engine import Engine, PivotEngine, Translation
+from .engine import Engine, EngineOptions, PivotEngine, Translation, resolve_device
 from .engine_process import EngineProcess
 from .libretranslate import LibreTranslateEngine, ServerPool
 from .memory import TranslationMemory, segment_key
@@ -85,6 +85,7 @@ class Router:
         self.packages = self._server_pairs() if self.pool else {
             (p.from_code, p.to_code): p for p in installed_packages(config.models_dir)}
         self._engines: dict[tuple[str, str], CachedEngine] = {}
+        self._engine_options: EngineOptions | None = None
 
     def length_retries(self) -> dict[str, tuple[int, int]]:
         """Per pair: sentences decoded again because they reached the output
@@ -136,6 +137,14 @@ class Router:
         return {(a, b): None for a, b in pairs
                 if not (a == source and b != pivot and (source, pivot) in pairs and (pivot, b) in pairs)}
 
+    def _local_options(self) -> EngineOptions:
+        """The engine options on the device the setting resolves to, found
+        once (a wrong device is a settings error: DeviceUnavailable, not a
+        damaged package)."""
+        if self._engine_options is None:
+            self._engine_options = resolve_device(self.config.engine, self.config.device)
+        return self._engine_options
+
     def _engine(self, source: str, target: str) -> CachedEngine:
         if self.pool and (source, target) not in self._engines:
             engine = LibreTranslateEngine(self.pool, source, target)
@@ -143,8 +152,9 @@ class Router:
         if (source, target) not in self._engines:
             package: Package = self.packages[(source, target)]
             logger.info("mirsad_mt: loading %s from %s", package.label, package.path)
+            options = self._local_options()
             try:
-                engine = EngineProcess(package, self.config.engine)
+                engine = EngineProcess(package, options)
             except (RuntimeError, OSError, ValueError) as error:
                 # e.g. a package copied in by hand, damaged: it counts as missing.
                 del self.packages[(source, target)]
