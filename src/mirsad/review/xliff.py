@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import shutil
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from lxml import etree
@@ -153,7 +153,7 @@ def import_xliff(path: Path, project: Project, translator: str = "", replace: bo
     signed = bool(translator) and not untranslated
     if signed:
         fields = {"title": fields["title"], "translator": translator,
-                  "reviewed": datetime.now(timezone.utc).date(), **fields}
+                  "reviewed": datetime.now(UTC).date(), **fields}
     else:
         fields = {"title": fields["title"], "status": "draft", **fields}
     written = project.translations / f"{slug}.{lang}.md"
@@ -196,8 +196,7 @@ def _targets(path: Path, file: etree._Element, draft: Draft) -> tuple[dict[str, 
         unit_id = element.get("id", "")
         unit = current.get(unit_id)
         if unit is None:
-            problems.append((unit_id, f"no such segment in {draft.slug} (its units are "
-                                      f"{', '.join(current)})"))
+            problems.append((unit_id, f"no such segment in {draft.slug} (its units are {', '.join(current)})"))
             continue
         if unit_id in targets or unit_id in untranslated:
             problems.append((unit_id, "the unit is in the file twice"))
@@ -217,9 +216,9 @@ def _targets(path: Path, file: etree._Element, draft: Draft) -> tuple[dict[str, 
     problems += [(unit_id, "missing from the file (the original has it)") for unit_id in missing]
     if problems:
         changed = file.findtext(f"{q('notes')}/{q('note')}[@category='mirsad:source_hash']")
-        lead = ([f"{path}: the original changed since this file was exported (source_hash {changed}, now "
-                 f"{draft.source_hash}): export it again and carry the translations over in the CAT tool"]
-                if changed and changed != draft.source_hash else [])
+        stale = (f"{path}: the original changed since this file was exported (source_hash {changed}, now "
+                 f"{draft.source_hash}): export it again and carry the translations over in the CAT tool")
+        lead = [stale] if changed and changed != draft.source_hash else []
         raise XliffRefused("\n".join(lead + [f"{path}: unit {unit_id}: {reason}" for unit_id, reason in problems]))
     return targets, untranslated, unconfirmed
 
@@ -285,7 +284,7 @@ def _write(path: Path, text: str, replace: bool) -> Path | None:
     if not replace:
         raise TranslationFileExists(f"{path} already exists: it is kept as it is. Give --replace to replace it "
                                     f"(a copy is kept in {path.parent / REPLACED}/), or move it away")
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     kept = path.parent / REPLACED / f"{path.stem}-{stamp}.md"
     kept.parent.mkdir(parents=True, exist_ok=True)
     partial = kept.with_name(f".{kept.name}.part")
