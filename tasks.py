@@ -211,6 +211,43 @@ def review(c, slug="", lang="", all_=False):
                   "correct it, then sign it (translator, reviewed)")
 
 
+@task(name="xliff-export", help={"slug": "the briefing", "lang": "the target language",
+                                   "output": "the XLIFF file to write (it must not exist)"})
+def xliff_export(c, slug="", lang="", output=""):
+    """Write a briefing's segments and their machine translation as an XLIFF
+    2.1 file for a CAT tool (docs/review.md#xliff)."""
+    from mirsad.review.commands import machine_drafts, select
+    from mirsad.review.xliff import write_xliff
+
+    if not (slug and lang and output):
+        raise Exit("invoke xliff-export: give --slug S --lang L --output FILE", code=2)
+    project = _review_project()
+    with _review_errors("xliff-export"):
+        [draft] = select(machine_drafts(project), slug, lang)
+        path = write_xliff(draft, Path(output).resolve(), project.content)
+    print(f"{path}: {len(draft.units)} units, {slug} {draft.source_lang}→{lang}, from {draft.engine}")
+
+
+@task(name="xliff-import", help={"translator": "sign the reviewed translation with this name (and today's date)",
+                                   "replace": "replace an existing reviewed translation (kept in .replaced/)"})
+def xliff_import(c, file, translator="", replace=False):
+    """Check a translated XLIFF file against its briefing and write
+    content/translations/<slug>.<lang>.md from it (docs/review.md#xliff)."""
+    from mirsad.review.xliff import import_xliff
+
+    project = _review_project()
+    with _review_errors("xliff-import"):
+        result = import_xliff(Path(file).resolve(), project, translator=translator, replace=replace)
+    print(f"{result.path}: " + (f"signed by {translator}" if result.signed else "a draft (status: draft)"))
+    if result.replaced:
+        print(f"previous file kept as {result.replaced}")
+    if result.untranslated:
+        print(f"untranslated (machine translation kept): {', '.join(result.untranslated)}"
+              + ("; not signed until they are translated" if translator else ""))
+    if result.unconfirmed:
+        print(f"still in state 'initial' (the machine translation, not confirmed): {', '.join(result.unconfirmed)}")
+
+
 @task(name="mt-report", help={"output": "folder for mt-report.json and mt-report.html"})
 def mt_report(c, output=""):
     """Score each model's machine translation against the site's reviewed

@@ -5,5 +5,6 @@ from .articles import MachineUnit
 from .config import load as load_config
 from .glossary import Glossary
 from .segments import Document
+from .translate import localise_untranslated
 
-__all__ = ["Document", "Glossary", "MachineUnit", "load_config"]
+__all__ = ["Document", "Glossary", "MachineUnit", "load_config", "localise_untranslated"]
