@@ -31,6 +31,7 @@ import argparse
 import hashlib
 import json
 import math
+import os
 import shutil
 import sys
 import tempfile
@@ -44,6 +45,9 @@ from test_models_layouts import LAYOUTS, Layout, metadata, readme, scheme_for, w
 from test_models_sbd import build_sbd_model  # noqa: E402  rule-based MiniSBD splitter, beside this file
 from test_models_transformer import Arch, build_torch_model, save_ct2  # noqa: E402
 
+# Reproduction is checked with MKL's int8 GEMM, the backend the tests pin
+# (tests/conftest.py): on AMD processors CTranslate2 would pick oneDNN.
+os.environ.setdefault("CT2_USE_MKL", "1")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 # The layouts beyond `test`: the pair and version of the real package each copies.
 LAYOUT_PACKAGES = {"opennmt": ("ar-en", "1.0"), "marian-sp": ("en-fr", "1.9"), "marian-bpe": ("en-fr", "1.9"),
