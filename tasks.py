@@ -216,14 +216,14 @@ def review(c, slug="", lang="", all_=False):
 def xliff_export(c, slug="", lang="", output=""):
     """Write a briefing's segments and their machine translation as an XLIFF
     2.1 file for a CAT tool (docs/review.md#xliff)."""
-    from mirsad.review.commands import machine_drafts, select
+    from mirsad.review.commands import machine_drafts, select_one
     from mirsad.review.xliff import write_xliff
 
     if not (slug and lang and output):
         raise Exit("invoke xliff-export: give --slug S --lang L --output FILE", code=2)
     project = _review_project()
     with _review_errors("xliff-export"):
-        [draft] = select(machine_drafts(project), slug, lang)
+        draft = select_one(machine_drafts(project), slug, lang)
         path = write_xliff(draft, Path(output).resolve(), project.content)
     print(f"{path}: {len(draft.units)} units, {slug} {draft.source_lang}→{lang}, from {draft.engine}")
 

@@ -35,3 +35,15 @@ def review_project(root: Path, **mt_options):
     project = Project(Path(sys.executable).parent / "pelican", site.content, ROOT / "pelicanconf.py", settings,
                       root / ".build.lock", {"CACHE_PATH": str(root / "cache"), "MIRSAD_PROJECT_ROOT": str(root)})
     return site, project
+
+
+def project_of_its_own(root: Path, project) -> None:
+    """Copy tasks.py and pelicanconf.py beside the site in `root`, set to the
+    project's theme, models and memory: `invoke` then runs there as in a
+    newsroom's checkout."""
+    for name in ("tasks.py", "pelicanconf.py"):
+        (root / name).write_bytes((ROOT / name).read_bytes())
+    mt = project.settings["MIRSAD_MT"]
+    with open(root / "pelicanconf.py", "a", encoding="utf-8") as handle:
+        handle.write(f"\nTHEME = {str(ROOT / 'themes' / 'mirsad')!r}\n"
+                     f"MIRSAD_MT = {{**MIRSAD_MT, 'models_dir': {mt['models_dir']!r}, 'memory': {mt['memory']!r}}}\n")

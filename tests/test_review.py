@@ -13,8 +13,7 @@ import sys
 import pytest
 from lxml import html as lxml_html
 
-from conftest import ROOT
-from review_support import MARKED_UP, review_project
+from review_support import MARKED_UP, project_of_its_own, review_project
 from test_machine_translation import ACTIVE, CLASHES, FRAGILE
 
 UNKNOWN = "قرأ الطالب كتابا جديدا عن تاريخ المغرب."  # no sentence of the test models' corpus
@@ -109,12 +108,7 @@ def test_invoke_review_all_drafts_only_briefings_without_a_review(tmp_path):
     site.briefing("done", FRAGILE, body=CLASHES)
     reviewed = site.translation("done", "fr", "Titre", body="Texte.", translator='"Ali"', reviewed="2026-12-01")
     kept = reviewed.read_bytes()
-    for name in ("tasks.py", "pelicanconf.py"):
-        (tmp_path / name).write_bytes((ROOT / name).read_bytes())
-    mt = project.settings["MIRSAD_MT"]
-    with open(tmp_path / "pelicanconf.py", "a", encoding="utf-8") as handle:
-        handle.write(f"\nTHEME = {str(ROOT / 'themes' / 'mirsad')!r}\n"
-                     f"MIRSAD_MT = {{**MIRSAD_MT, 'models_dir': {mt['models_dir']!r}, 'memory': {mt['memory']!r}}}\n")
+    project_of_its_own(tmp_path, project)
     invoke = [sys.executable, "-m", "invoke", "review"]
     result = subprocess.run([*invoke, "--all"], cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

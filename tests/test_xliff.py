@@ -13,9 +13,8 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
 from lxml import etree
-from review_support import MARKED_UP, review_project
+from review_support import MARKED_UP, project_of_its_own, review_project
 from test_machine_translation import ACTIVE, CLASHES, FRAGILE
 from translate.storage.placeables.strelem import StringElem
 from translate.storage.placeables.xliff import UnknownXML
@@ -255,6 +254,8 @@ HOSTILE = {
         replace('<unit id="body-9">', '<unit id="body-8">'), r"unit body-8: the unit is in the file twice"),
     "another briefing's slug": (replace('<file id="mt"', '<file id="other"'),
                                 r"<file id=\"other\"> trgLang=\"en\": no briefing has the slug 'other'"),
+    "no slug": (replace('<file id="mt"', '<file'),
+                r"<file id=\"\"> trgLang=\"en\": name the briefing \(its slug\)"),
     "a language the site does not have": (replace('trgLang="en"', 'trgLang="de"'),
                                           r"'de' is not a target language of this site"),
     "another source language": (replace('srcLang="ar"', 'srcLang="fa"'),
@@ -315,12 +316,7 @@ def test_invoke_xliff_export_and_import(tmp_path):
     """The commands themselves, in a project of their own (tasks.py copied beside its content)."""
     site, project = review_project(tmp_path)
     site.briefing("mt", ACTIVE, body=FRAGILE)
-    for name in ("tasks.py", "pelicanconf.py"):
-        (tmp_path / name).write_bytes((ROOT / name).read_bytes())
-    mt = project.settings["MIRSAD_MT"]
-    with open(tmp_path / "pelicanconf.py", "a", encoding="utf-8") as handle:
-        handle.write(f"\nTHEME = {str(ROOT / 'themes' / 'mirsad')!r}\n"
-                     f"MIRSAD_MT = {{**MIRSAD_MT, 'models_dir': {mt['models_dir']!r}, 'memory': {mt['memory']!r}}}\n")
+    project_of_its_own(tmp_path, project)
 
     def invoke(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "invoke", *args], cwd=tmp_path, capture_output=True, text=True,

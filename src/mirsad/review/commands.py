@@ -70,6 +70,17 @@ def select(drafts: list[Draft], slug: str = "", lang: str = "") -> list[Draft]:
     return [d for d in drafts if (not slug or d.slug == slug) and (not lang or d.lang == lang)]
 
 
+def select_one(drafts: list[Draft], slug: str, lang: str) -> Draft:
+    """The one draft of `slug` in `lang`; a briefing written in `lang` has none."""
+    if not slug or not lang:
+        raise ReviewError("name the briefing (its slug) and the target language")
+    found = select(drafts, slug, lang)
+    if not found:
+        raise ReviewError(f"{slug} is written in {lang}: it has no translation into {lang}; "
+                          f"its target languages are: {', '.join(sorted(d.lang for d in drafts if d.slug == slug))}")
+    return found[0]
+
+
 def write_draft(draft: Draft, translations: Path) -> Path:
     """content/translations/<slug>.<lang>.md, pre-filled from the machine
     translation and marked as a draft. An existing file is never touched

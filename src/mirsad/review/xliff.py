@@ -26,7 +26,7 @@ from lxml import etree
 from mirsad.common.files import atomic_file
 from mirsad.mt.api import Document, Glossary, load_config, localise_untranslated
 
-from .commands import Project, ReviewError, machine_drafts, plain, select
+from .commands import Project, ReviewError, machine_drafts, plain, select_one
 from .drafts import Draft
 from .markdown_file import TranslationFileExists, file_text, write_new
 from .sources import keep_source
@@ -144,7 +144,7 @@ def import_xliff(path: Path, project: Project, translator: str = "", replace: bo
     file, lang = _file_element(tree, path)
     slug = file.get("id", "")
     try:
-        [draft] = select(machine_drafts(project) if drafts is None else drafts, slug, lang)
+        draft = select_one(machine_drafts(project) if drafts is None else drafts, slug, lang)
     except ReviewError as error:
         raise XliffRefused(f"{path}: <file id=\"{slug}\"> trgLang=\"{lang}\": {error}") from None
     _check_file(path, tree, file, draft, project.content)
