@@ -20,10 +20,13 @@ from test_machine_translation import ACTIVE, CLASHES, FRAGILE
 
 from mirsad.i18n.api import source_hash
 from mirsad.review import review_site_page
+from mirsad.review.commands import ReviewError
+from mirsad.review.markdown_file import file_text
 from mirsad.review.review_site import build_review_site
 from mirsad.review.sources import keep_source
 
 HOSTILE = '<script>alert("title")</script> داعش'
+HOSTILE_SUMMARY = "<script>alert(2)</script>"
 ADDED = "قرأ الطالب كتابا جديدا عن تاريخ المغرب."  # a paragraph added to the original after the review
 
 
@@ -48,14 +51,18 @@ def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("review-site")
     site, project = review_project(root, low_confidence=0.99)
     site.write("glossary.yml", "داعش: {en: Daesh, fr: l'EI}\n")
-    site.briefing("plain", ACTIVE, body=f"{FRAGILE}\n\n{ACTIVE}\n\n{CLASHES}")
-    site.briefing("hostile", HOSTILE.replace('"', '\\"'), body=ACTIVE)
+    site.briefing("plain", ACTIVE, body=f"{FRAGILE}\n\n{ACTIVE}\n\n{CLASHES}", summary=f'"{CLASHES}"',
+                  key_points=f'["{FRAGILE}"]')
+    site.briefing("hostile", HOSTILE.replace('"', '\\"'), body=ACTIVE, summary=f'"{CLASHES} {HOSTILE_SUMMARY}"')
     site.briefing("changed", "اشتباكات", body=f"{FRAGILE}\n\n{CLASHES}")
     site.briefing("unkept", "اشتباكات", body=CLASHES)
     _signed(site, project, "changed", "Libya is fragile.\n\nClashes south of Tripoli.")
     _signed(site, project, "unkept", "Clashes.", snapshot=False)
     for slug, body in (("changed", f"{FRAGILE}\n\n{ADDED}"), ("unkept", f"{CLASHES}\n\n{FRAGILE}")):
         site.briefing(slug, "اشتباكات", body=body)
+    # An editor's draft, not signed yet: the site still publishes the machine translation.
+    site.write("translations/hostile.fr.md", file_text({"title": "Brouillon", "status": "draft"}, "<p>Texte.</p>",
+                                                      draft=True))
     output = root / "output.review"
     pages = build_review_site(project, output)
     return {"root": root, "site": site, "project": project, "output": output, "pages": pages}
@@ -63,6 +70,11 @@ def built(tmp_path_factory):
 
 def page(built, name: str) -> lxml_html.HtmlElement:
     return lxml_html.fromstring((built["output"] / name).read_bytes())
+
+
+def pairs_of(document) -> dict[str, lxml_html.HtmlElement]:
+    """The side-by-side table's rows by their label (Title, Summary, Block 1 ...)."""
+    return {text(row[0]): row for row in document.findall(".//table[@class='pairs']/tbody/tr")}
 
 
 def text(element) -> str:
@@ -74,6 +86,7 @@ def test_the_index_lists_every_briefing_and_language_with_working_links(built):
     rows = {(row[0].find("code").text, text(row[1])): row for row in index.iterfind(".//tbody/tr")}
     assert set(rows) == {(slug, lang) for slug in ("changed", "hostile", "plain", "unkept") for lang in ("en", "fr")}
     assert text(rows["changed", "en"][2]) == "outdated" and text(rows["plain", "en"][2]) == "machine only"
+    assert text(rows["hostile", "fr"][2]) == "draft"
     assert text(rows["plain", "en"][3]) == "Argos ar→en 1.0"
     plain = next(p.draft for p in built["pages"] if (p.draft.slug, p.draft.lang) == ("plain", "en"))
     low = [unit for unit in plain.units if unit.confidence < 0.99]
@@ -85,19 +98,22 @@ def test_the_index_lists_every_briefing_and_language_with_working_links(built):
 
 
 def test_source_blocks_sit_beside_the_machine_translation(built):
-    rows = page(built, "plain.en.html").findall(".//table[@class='pairs']/tbody/tr")
-    pairs = [(text(row[1]), text(row[2])) for row in rows]
-    assert pairs == [(ACTIVE, "Daesh is still active in Sirte."),
-                     (FRAGILE, "The security situation in Libya remains fragile."),
-                     (ACTIVE, "Daesh is still active in Sirte."),
-                     (CLASHES, "Clashes took place south of Tripoli.")]
-    assert rows[1][1].get("dir") == "rtl" and rows[1][1].get("lang") == "ar"
-    assert rows[1][2].get("dir") == "ltr" and rows[1][2].get("lang") == "en"
+    rows = pairs_of(page(built, "plain.en.html"))
+    pairs = {label: (text(row[1]), text(row[2])) for label, row in rows.items()}
+    assert pairs == {"Title": (ACTIVE, "Daesh is still active in Sirte."),
+                     "Summary": (CLASHES, "Clashes took place south of Tripoli."),
+                     "Key point 1": (FRAGILE, "The security situation in Libya remains fragile."),
+                     "Block 1": (FRAGILE, "The security situation in Libya remains fragile."),
+                     "Block 2": (ACTIVE, "Daesh is still active in Sirte."),
+                     "Block 3": (CLASHES, "Clashes took place south of Tripoli.")}
+    assert list(pairs)[:3] == ["Title", "Summary", "Key point 1"]
+    assert rows["Block 1"][1].get("dir") == "rtl" and rows["Block 1"][1].get("lang") == "ar"
+    assert rows["Block 1"][2].get("dir") == "ltr" and rows["Block 1"][2].get("lang") == "en"
 
 
 def test_low_confidence_sentences_are_marked_with_their_figure(built):
-    rows = page(built, "plain.en.html").findall(".//table[@class='pairs']/tbody/tr")
-    [source_mark], [target_mark] = rows[1][1].findall(".//mark"), rows[1][2].findall(".//mark")
+    block = pairs_of(page(built, "plain.en.html"))["Block 1"]
+    [source_mark], [target_mark] = block[1].findall(".//mark"), block[2].findall(".//mark")
     assert text(source_mark) == FRAGILE and text(target_mark) == "The security situation in Libya remains fragile."
     figure = float(target_mark.get("title").removeprefix("confidence "))
     assert 0 < figure < 0.99
@@ -107,15 +123,19 @@ def test_low_confidence_sentences_are_marked_with_their_figure(built):
 
 
 def test_glossary_hits_are_shown_with_the_enforced_translation(built):
-    rows = page(built, "plain.en.html").findall(".//table[@class='pairs']/tbody/tr")
-    assert text(rows[2][3]) == "داعش → Daesh" and text(rows[1][3]) == ""
-    assert text(page(built, "plain.fr.html").findall(".//table[@class='pairs']/tbody/tr")[2][3]) == "داعش → l'EI"
+    rows = pairs_of(page(built, "plain.en.html"))
+    assert text(rows["Block 2"][3]) == "داعش → Daesh" and text(rows["Block 1"][3]) == ""
+    assert text(rows["Title"][3]) == "داعش → Daesh"
+    assert text(pairs_of(page(built, "plain.fr.html"))["Block 2"][3]) == "داعش → l'EI"
 
 
 def test_a_reviewed_translation_is_shown_and_the_source_change_diffed(built):
     document = page(built, "changed.en.html")
-    rows = document.findall(".//table[@class='pairs']/tbody/tr")
-    assert [text(row[2]) for row in rows] == ["Reviewed changed", "Libya is fragile.", "Clashes south of Tripoli."]
+    rows = pairs_of(document)
+    assert {label: text(row[2]) for label, row in rows.items()} == {
+        "Title": "Reviewed changed", "Block 1": "Libya is fragile.", "Block 2": "Clashes south of Tripoli."}
+    assert text(rows["Block 2"][1]) == ADDED  # the original as it is now
+    assert "Reviewed translation: content/translations/changed.en.md, by Desk on 2026-12-01" in text(document)
     diff = document.find(".//div[@class='diff']")
     assert diff.get("dir") == "rtl"
     assert [text(d) for d in diff.iterfind("del")] == [CLASHES]
@@ -127,7 +147,13 @@ def test_a_reviewed_translation_is_shown_and_the_source_change_diffed(built):
 def test_without_a_snapshot_the_page_says_so(built):
     document = page(built, "unkept.en.html")
     assert document.find(".//div[@class='diff']") is None
-    assert "No snapshot of the original at review time" in text(document)
+    assert "No snapshot of the original at review time (content/translations/.sources/unkept-" in text(document)
+
+
+def test_an_unsigned_draft_leaves_the_machine_translation_beside_the_original(built):
+    rows = pairs_of(page(built, "hostile.fr.html"))
+    assert "Brouillon" not in text(rows["Title"][2]) and text(rows["Block 1"][2]) == "l'EI est toujours actif à Syrte."
+    assert "Status: draft." in text(page(built, "hostile.fr.html"))
 
 
 def test_hostile_text_is_escaped(built):
@@ -135,6 +161,8 @@ def test_hostile_text_is_escaped(built):
         source = (built["output"] / name).read_text(encoding="utf-8")
         assert "<script" not in source
         assert "&lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt; داعش" in source
+    summary = pairs_of(page(built, "hostile.en.html"))["Summary"]
+    assert HOSTILE_SUMMARY in text(summary[1]) and summary[1].find(".//script") is None
 
 
 def test_the_pages_are_standalone_and_not_for_search_engines(built):
@@ -156,8 +184,15 @@ def test_a_failed_build_leaves_the_previous_folder(built, monkeypatch):
     with pytest.raises(RuntimeError, match="forced failure"):
         build_review_site(built["project"], built["output"], [p.draft for p in built["pages"]])
     assert {path.name: path.read_bytes() for path in built["output"].iterdir()} == before
-    assert sorted(p.name for p in built["root"].iterdir() if p.name.startswith((".output", "output"))) == [
-        "output.review"]
+    assert sorted(p.name for p in built["root"].iterdir() if "output.review" in p.name) == ["output.review"]
+
+
+def test_an_unwritable_output_is_refused_with_its_name(built, tmp_path):
+    in_the_way = tmp_path / "a-file"
+    in_the_way.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(ReviewError, match=f"cannot write the review pages beside {in_the_way / 'review'}"):
+        build_review_site(built["project"], in_the_way / "review", [p.draft for p in built["pages"]])
+    assert in_the_way.read_text(encoding="utf-8") == "not a folder"
 
 
 def test_the_published_site_never_mentions_the_review_pages(built, tmp_path):

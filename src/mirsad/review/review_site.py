@@ -62,6 +62,8 @@ class ReviewPage:
     rows: list[Row]
     changes: list[Change] | None  # the source diff, when outdated and a snapshot is kept
     diff_note: str = ""  # why there is no diff
+    source_file: str = ""  # the original's path, relative to the project when inside it
+    reviewed_file: str = ""  # the reviewed translation's, likewise
 
     @property
     def file_name(self) -> str:
@@ -108,7 +110,14 @@ def review_page(draft: Draft, project: Project, threshold: float) -> ReviewPage:
               else DRAFT if (project.translations / f"{draft.slug}.{draft.lang}.md").exists() else MACHINE)
     low = [unit for unit in draft.units if _is_low(unit, threshold)]
     changes, note = (_source_diff(draft, project) if status == OUTDATED else (None, ""))
-    return ReviewPage(draft, status, threshold, low, _rows(draft, threshold), changes, note)
+    base = project.content.parent
+    return ReviewPage(draft, status, threshold, low, _rows(draft, threshold), changes, note,
+                      _shown(draft.source_path, base), _shown(reviewed.path, base) if reviewed else "")
+
+
+def _shown(path: str, base: Path) -> str:
+    resolved = Path(path).resolve()
+    return resolved.relative_to(base.resolve()).as_posix() if resolved.is_relative_to(base.resolve()) else path
 
 
 def _is_low(unit: MachineUnit, threshold: float) -> bool:
@@ -127,6 +136,7 @@ def _rows(draft: Draft, threshold: float) -> list[Row]:
         if title is not None and _is_low(title, threshold):
             translated_title = _mark(translated_title, title)
     rows = [Row("Title", source_title, translated_title, list(title.terms) if title else [])]
+    rows += _text_rows(draft, threshold)
     body_units = [unit for unit in draft.units if unit.block is not None]
     sources = top_level_blocks(draft.source_html)
     source_html, unmarked = _marked_blocks(sources, body_units, threshold, "source")
@@ -142,6 +152,31 @@ def _rows(draft: Draft, threshold: float) -> list[Row]:
         units = [unit for unit in body_units if not by_block or unit.block == index]
         rows.append(Row(f"Block {number}" if by_block else "Body", segment.machine, segment.reviewed,
                         _terms(units), [unit for unit in unmarked if unit in units]))
+    return rows
+
+
+def _text_rows(draft: Draft, threshold: float) -> list[Row]:
+    """The summary and the key points, when the original has them: the
+    machine translation's units (their source is the pipeline's HTML)
+    beside the reviewed text or the machine translation."""
+    reviewed = draft.reviewed
+    pairs = [("Summary", draft.unit("summary"), reviewed.summary if reviewed else None)]
+    points = [unit for unit in draft.units if unit.id.startswith("point-")]
+    for number, unit in enumerate(points, 1):
+        mine = reviewed.key_points if reviewed else []
+        pairs.append((f"Key point {number}", unit, (mine[number - 1] if number <= len(mine) else "") if reviewed
+                      else None))
+    rows = []
+    for label, unit, text in pairs:
+        if unit is None:
+            continue
+        low = _is_low(unit, threshold)
+        source = _mark(unit.source, unit) if low else unit.source
+        if text is None:
+            translation = _mark(escape(plain(unit.target)), unit) if low else escape(plain(unit.target))
+        else:
+            translation = escape(text)
+        rows.append(Row(label, source, translation, list(unit.terms)))
     return rows
 
 
@@ -183,11 +218,12 @@ def _source_diff(draft: Draft, project: Project) -> tuple[list[Change] | None, s
     assert draft.reviewed is not None
     digest = draft.reviewed.source_hash
     if not digest:
-        return None, (f"{draft.reviewed.path} records no source_hash: there is no copy of the original as it "
+        return None, (f"{_shown(draft.reviewed.path, project.content.parent)} records no source_hash: there is no copy of the original as it "
                       "was reviewed, so what changed cannot be shown.")
     kept = snapshot_path(project.translations, draft.slug, digest)
     if not kept.exists():
-        return None, (f"No snapshot of the original at review time ({kept} is missing): what changed cannot be "
+        return None, (f"No snapshot of the original at review time "
+                      f"({_shown(str(kept), project.content.parent)} is missing): what changed cannot be "
                       "shown. Compare with the original in version control, then `invoke stamp` the translation.")
     try:
         old_title = str(split(kept.read_text(encoding="utf-8"), str(kept)).fields.get("title", ""))

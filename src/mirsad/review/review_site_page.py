@@ -86,10 +86,10 @@ def _about(page: ReviewPage) -> str:
     says = SAYS.get(page.status, "A draft exists (content/translations), not signed yet: the page still "
                                  "shows the machine translation, as below.")
     items = [f"<li>Status: {escape(page.status)}. {escape(says)}</li>",
-             f"<li>Original: <code>{escape(draft.source_path)}</code></li>",
+             f"<li>Original: <code>{escape(page.source_file)}</code></li>",
              f"<li>Machine translation: {escape(draft.engine or 'none (no model for this language)')}</li>"]
     if draft.reviewed:
-        items.append(f"<li>Reviewed translation: <code>{escape(draft.reviewed.path)}</code>, by "
+        items.append(f"<li>Reviewed translation: <code>{escape(page.reviewed_file)}</code>, by "
                      f"{escape(draft.reviewed.translator or 'nobody')} on {escape(draft.reviewed.reviewed or '?')}"
                      "</li>")
     shown = "the reviewed translation" if draft.reviewed else "the machine translation"
