@@ -273,6 +273,16 @@ def mt_report(c, output=""):
     print(f"{json_path}\n{html_path}")
 
 
+@task(name="review-site", help={"output": "the folder for the review pages (default output.review/)"})
+def review_site(c, output=str(ROOT / "output.review")):
+    """Build the side-by-side review pages (not published) into OUTPUT (docs/review.md#review-pages)."""
+    from mirsad.review.review_site import build_review_site
+
+    with _review_errors("review-site"):
+        pages = build_review_site(_review_project(), Path(output).resolve())
+    print(f"{Path(output).resolve() / 'index.html'}: {len(pages)} review pages")
+
+
 @task(help={
     "from_": "install from a folder of .argosmodel files (air-gapped machines)",
     "list_": "show the installed pairs and versions",

@@ -119,6 +119,17 @@ class BriefingReader(BaseReader):
         return metadata
 
 
+def body_html(source_path: str, settings: dict[str, Any]) -> str:
+    """A briefing file's body as the site's reader makes it (front matter
+    checked, Markdown rendered and sanitised): for tools that show a
+    briefing outside a build (the review pages' diff of an original)."""
+    try:
+        return BriefingReader(settings).read_briefing(source_path)[0]
+    except BriefingError as error:
+        logger.error("mirsad_markdown: %s", error)
+        raise
+
+
 def _bidi_warning(path: str, line: int, changes: list[str]) -> None:
     logger.warning("mirsad_markdown: %s:%d: direction controls neutralised (%s): an override or embedding "
                    "can make text display differently from what is stored and searched; use an isolate "

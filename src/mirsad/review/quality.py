@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,30 @@ class Aligned:
     reviewed_blocks: int
 
 
+@dataclass(frozen=True)
+class Block:
+    """One top-level block of a body: its HTML as the pipeline wrote it,
+    its text (whitespace collapsed) and its place among the body's elements
+    (MachineUnit.block; None for loose text between them)."""
+
+    html: str
+    text: str
+    index: int | None
+
+
+def top_level_blocks(fragment: str) -> list[Block]:
+    """Every top-level block of a body's HTML, empty ones (a rule, an image)
+    included; loose text only where there is some."""
+    root = lxml_html.fragment_fromstring(fragment or "", create_parent="div")
+    blocks = [Block(escape(root.text), _collapse(root.text), None)] if _collapse(root.text or "") else []
+    for index, child in enumerate(root):
+        blocks.append(Block(lxml_html.tostring(child, encoding="unicode", with_tail=False).strip(),
+                            _collapse(_text(child)), index))
+        if _collapse(child.tail or ""):
+            blocks.append(Block(escape(child.tail), _collapse(child.tail), None))
+    return blocks
+
+
 def block_texts(fragment: str) -> list[str]:
     """The text of each top-level block of a body's HTML (empty ones left out)."""
     root = lxml_html.fragment_fromstring(fragment or "", create_parent="div")
@@ -91,21 +116,22 @@ def align(draft: Draft) -> Aligned:
                                 _collapse(reviewed.summary)))
     points = [_collapse(plain(point)) for point in draft.targets("point-")]
     reviewed_points = [_collapse(point) for point in reviewed.key_points]
-    point_segments, by_point = _paired(points, reviewed_points, "point", "points")
+    point_segments, by_point = paired(points, reviewed_points, "point", "points")
     points_alignment = "points" if by_point else "all-points"
     if not points and not reviewed_points:
         points_alignment = "none"
     machine, mine = block_texts(draft.machine_html), block_texts(reviewed.html)
-    body_segments, by_block = _paired(machine, mine, "block", "body")
+    body_segments, by_block = paired(machine, mine, "block", "body")
     body_alignment = "blocks" if by_block else "body"
     segments += point_segments + body_segments
     segments = [segment for segment in segments if segment.machine or segment.reviewed]
     return Aligned(draft, segments, body_alignment, points_alignment, len(machine), len(mine))
 
 
-def _paired(machine: list[str], reviewed: list[str], each: str, whole: str) -> tuple[list[Segment], bool]:
+def paired(machine: list[str], reviewed: list[str], each: str, whole: str) -> tuple[list[Segment], bool]:
     """One segment per item (`each`-N) where the counts agree, else one for
-    all of them (`whole`); and whether they agreed."""
+    all of them (`whole`, joined by spaces); and whether they agreed.
+    The review pages pair HTML blocks with it the same way."""
     if len(machine) == len(reviewed):
         return [Segment(f"{each}-{n}", m, r) for n, (m, r) in enumerate(zip(machine, reviewed), 1)], True
     return [Segment(whole, " ".join(machine), " ".join(reviewed))], False
