@@ -190,8 +190,7 @@ BROKEN = {
                                                              "target": "sentencepiece.bpe.model"}},
                         r"key 'tokenizers.source': only \d+ of the \d+ pieces of other.spm"),
     "language token not in the vocabulary": (NLLB, lambda d: {**d, "languages": {**d["languages"], "fr": "fr_Latn"}},
-                                             r"key 'languages.fr': the token 'fr_Latn' is not in the model's "
-                                             r"target vocabulary"),
+                                             r"key 'languages.fr': the token 'fr_Latn' is not in the model's target"),
     "pair not declared": (NLLB, lambda d: {**d, "pairs": [*d["pairs"], "ar-de"]},
                           r"key 'pairs': ar-de uses 'de', which key 'languages' does not map"),
     "multilingual without languages": (NLLB, _without("languages"), r"missing key\(s\) 'languages'"),

@@ -27,6 +27,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import ClassVar
 
 from test_models_layouts import Scheme, SourceSentencePiece, train_sentencepiece
 from test_models_transformer import Arch
@@ -54,7 +55,8 @@ class NllbScheme(Scheme):
     language code, target text))."""
 
     start, eos, chosen_prefix = 2, 2, True
-    ct2_config = {"decoder_start_token": "</s>", "layer_norm_epsilon": 1e-5}
+    # What M2M100Loader (BartLoader.set_config) writes: the decoder starts from </s>.
+    ct2_config: ClassVar[dict] = {"decoder_start_token": "</s>", "layer_norm_epsilon": 1e-5}
 
     def __init__(self, pairs, vocab_size: int, source_lang: str):
         import sentencepiece as spm

@@ -179,7 +179,7 @@ def _check_pairs(path: Path, data: dict) -> None:
                                     "remove the pair")
 
 
-def check_model_folder(folder: Path, deep: bool = True) -> list[FamilyModel]:
+def check_model_folder(folder: Path, deep: bool = True, digest: str = "") -> list[FamilyModel]:
     """The pairs a model folder serves, after checking its manifest against
     its files: model.bin, config.json and a vocabulary present, the
     tokenizer files present, and (`deep`) the language tokens in the
@@ -201,7 +201,7 @@ def check_model_folder(folder: Path, deep: bool = True) -> list[FamilyModel]:
         raise ManifestError(f"{folder / 'config.json'}: unreadable ({error}). Convert the model again") from None
     if deep:
         _check_vocabulary(folder, data)
-    return _pairs(folder, data, config)
+    return _pairs(folder, data, config, digest)
 
 
 def _check_vocabulary(folder: Path, data: dict) -> None:
@@ -279,7 +279,7 @@ def load_model_folder(folder: Path) -> list[FamilyModel]:
     """An installed model folder's pairs, its model.bin unchanged since
     `invoke models` installed it."""
     reinstall = "Reinstall it with `invoke models --from DIR`"
-    models = check_model_folder(folder, deep=False)
+    check_model_folder(folder, deep=False)  # the manifest and the files first: their errors name the key
     try:
         record = json.loads((folder / INSTALL_RECORD).read_text())
         digest = record["sha256"]
@@ -290,8 +290,7 @@ def load_model_folder(folder: Path) -> list[FamilyModel]:
     if stat.st_size != record.get("size") or (stat.st_mtime_ns != record.get("mtime_ns")
                                                and sha256_file(folder / "model.bin") != digest):
         raise ManifestError(f"{folder}: model.bin changed since it was installed. {reinstall}")
-    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-    return _pairs(folder, read_manifest(folder), config, digest)
+    return check_model_folder(folder, deep=False, digest=digest)
 
 
 def installed_family_models(models_dir: Path) -> list[FamilyModel]:

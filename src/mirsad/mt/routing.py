@@ -16,9 +16,9 @@ from mirsad.text.bidi import neutralise
 from .config import MTConfig
 from .engine import Engine, EngineOptions, PivotEngine, Translation, resolve_device
 from .engine_process import EngineProcess
+from .families import FamilyModel, installed_models
 from .libretranslate import LibreTranslateEngine, ServerPool
 from .memory import TranslationMemory, segment_key
-from .families import FamilyModel, installed_models
 from .packages import Package, PackageError
 
 logger = logging.getLogger(__name__)
