@@ -163,7 +163,8 @@ def train_translation(pairs, scheme, arch: Arch, args, work: Path):
                 # follows source and position rather than its previous token, so beams that left
                 # the corpus path do not end early and crowd out the exact one in beam search.
                 noise = (torch.rand(Yin.shape) < args.decoder_noise) & (Yin >= first_piece)
-                noise[:, :2 if scheme.prefix_tokens(pairs[0][1]) else 1] = False  # the start and a prefix stay
+                # The start stays, and a target prefix chosen at decoding time (the target language).
+                noise[:, :2 if scheme.chosen_prefix else 1] = False
                 Yn = torch.where(noise, torch.randint(first_piece, len(tokens), Yin.shape), Yin)
                 loss = F.cross_entropy(model(S, keep, Yn)[mask], Y[mask])
                 opt.zero_grad()

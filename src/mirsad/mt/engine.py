@@ -1,9 +1,9 @@
 """Translation engines: the plugin only sees `Engine.translate(texts)`.
 
-The CTranslate2 engine loads an Argos package's model and tokenizer
-itself and translates all pending sentences in large batches:
-argostranslate's own translate() goes one sentence at a time (about 5×
-slower) and its sentence splitters try the network. Another backend (say a
+The CTranslate2 engine loads an Argos package's (or a model folder's, see
+families.py) model and tokenizer itself and translates all pending
+sentences in large batches: argostranslate's own translate() goes one
+sentence at a time (about 5× slower) and its sentence splitters try the network. Another backend (say a
 LibreTranslate server) only needs to implement `Engine`.
 """
 

@@ -83,6 +83,9 @@ class FamilyModel:
         return self.path
 
     def tokenizer(self) -> FamilyTokenizer:
+        """Checked again when the engine loads: a tokenizer file or language
+        token that no longer matches the model would translate garbage."""
+        check_model_folder(self.path)
         return FamilyTokenizer(self)
 
 
