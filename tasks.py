@@ -284,11 +284,11 @@ def review_site(c, output=str(ROOT / "output.review")):
 
 
 @task(help={
-    "from_": "install from a folder of .argosmodel files (air-gapped machines)",
-    "list_": "show the installed pairs and versions",
+    "from_": "install from a folder of .argosmodel files and model folders with a mirsad-model.json (offline)",
+    "list_": "show the installed models, their pairs and versions, and which one each pair uses",
 })
 def models(c, from_="", list_=False):
-    """Install the Argos model packages the configured language pairs need."""
+    """Install the translation models (Argos, OPUS-MT, NLLB, M2M100) the configured language pairs need."""
     settings = _read_settings()
     from mirsad.mt.install import install_for_site, list_installed
     from mirsad.mt.packages import PackageError

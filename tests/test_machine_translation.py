@@ -213,7 +213,7 @@ def test_models_from_folder_lists_what_is_missing(tmp_path):
     folder.mkdir()
     shutil.copy(FIXTURES / "translate-ar_en-test-1.0.argosmodel", folder)
     settings = read_settings(str(ROOT / "pelicanconf.py"), override={"MIRSAD_MT": {"models_dir": str(tmp_path / "m")}})
-    with pytest.raises(PackageError, match="no .argosmodel for en→fr"):
+    with pytest.raises(PackageError, match="no .argosmodel or model folder for en→fr"):
         install_for_site(settings, folder)
 
 

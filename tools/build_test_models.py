@@ -99,7 +99,8 @@ def reproduction(model_dir: Path, scheme, pairs, threads: int, compute_type: str
 
     tr = ctranslate2.Translator(str(model_dir), device="cpu", compute_type=compute_type,
                                 intra_threads=threads)
-    prefix = [[scheme.prefix]] * len(pairs) if scheme.prefix else None
+    prefixes = [scheme.prefix_tokens(t) for _, t in pairs]
+    prefix = prefixes if any(prefixes) else None
     res = tr.translate_batch([scheme.source_tokens(s) for s, _ in pairs], target_prefix=prefix,
                              max_batch_size=32, replace_unknowns=True, **decoding)
     got = [scheme.detokenize(r.hypotheses[0]) for r in res]
@@ -142,6 +143,8 @@ def train_translation(pairs, scheme, arch: Arch, args, work: Path):
     batches = []
     for g in groups:
         Y, mask = pad([tgt[i] for i in g])
+        if scheme.chosen_prefix:
+            mask[:, 0] = False
         S, keep = pad([src[i] for i in g])
         batches.append((S, keep, pad([[scheme.start] + tgt[i][:-1] for i in g])[0], Y, mask))
     model = build_torch_model(len(tokens), args.d_model, args.heads, args.ff,
@@ -160,7 +163,8 @@ def train_translation(pairs, scheme, arch: Arch, args, work: Path):
                 # follows source and position rather than its previous token, so beams that left
                 # the corpus path do not end early and crowd out the exact one in beam search.
                 noise = (torch.rand(Yin.shape) < args.decoder_noise) & (Yin >= first_piece)
-                noise[:, 0] = False  # the start (and, with a prefix, what follows it) stays
+                # The start stays, and a target prefix chosen at decoding time (the target language).
+                noise[:, :2 if scheme.chosen_prefix else 1] = False
                 Yn = torch.where(noise, torch.randint(first_piece, len(tokens), Yin.shape), Yin)
                 loss = F.cross_entropy(model(S, keep, Yn)[mask], Y[mask])
                 opt.zero_grad()
@@ -178,7 +182,7 @@ def train_translation(pairs, scheme, arch: Arch, args, work: Path):
         if not correct or worst < args.min_prob:
             continue
         checks += 1
-        save_ct2(model, work / "model", args, arch, tokens)
+        save_ct2(model, work / "model", args, arch, tokens, config=scheme.ct2_config)
         misses = {name: reproduction(work / "model", scheme, pairs, args.threads, **opts)
                   for name, opts in DECODINGS.items()}
         if not any(misses.values()):
@@ -237,6 +241,22 @@ def build_package(layout: Layout, src: str, tgt: str, cols, corpus_sha: str, arg
             "sha256": hashlib.sha256(archive.read_bytes()).hexdigest()}
 
 
+def build_families(args, cols, corpus_sha: str) -> int:
+    """The OPUS-MT and NLLB model folders (tools/test_models_families.py says
+    which converter's output each copies)."""
+    from test_models_families import FAMILIES
+
+    ok = True
+    for name in args.families.split(","):
+        r = FAMILIES[name](cols, pairs_for, train_translation, reproduction, DECODINGS, corpus_sha, args,
+                           args.out / "families")
+        ok &= all(v == 1.0 for v in r["reproduction"].values())
+        print(f"families/{r['package']}: {r['size'] / 1024:.1f} KiB, {r['seconds']:.1f} s ({r['epochs']} epochs, "
+              f"{r['ct2_checks']} int8 checks), {r['pairs']} pairs, vocab {r['vocab']}, exact reproduction "
+              + " / ".join(f"{k} {v:.0%}" for k, v in r["reproduction"].items()), flush=True)
+    return 0 if ok else 1
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", type=Path, default=HERE.parent / "tests" / "fixtures" / "models")
@@ -264,9 +284,13 @@ def main(argv=None) -> int:
     p.add_argument("--min-prob", type=float, default=0.5,
                    help="smallest teacher-forced p(correct token) before checking the int8 model")
     p.add_argument("-v", "--verbose", action="store_true")
+    p.add_argument("--families", nargs="?", const="opus-mt,nllb", metavar="NAMES",
+                   help="build the model folders of other families (opus-mt, nllb) into OUT/families/")
     args = p.parse_args(argv)
     cols = read_corpus(args.corpus)
     corpus_sha = hashlib.sha256(args.corpus.read_bytes()).hexdigest()
+    if args.families:
+        return build_families(args, cols, corpus_sha)
     if args.layouts:
         names = args.layouts.split(",")
         jobs = [(LAYOUTS[name], *LAYOUT_PACKAGES[name], args.out / "layouts" / name) for name in names]

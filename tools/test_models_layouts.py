@@ -80,6 +80,14 @@ class Scheme:
     files: dict[str, bytes]  # tokenizer files of the package
     add_source_eos: bool = False
     prefix: str = ""
+    # The target prefix is chosen at decoding time (a multilingual model's target
+    # language), not predicted: training leaves the first target token out of the loss.
+    chosen_prefix: bool = False
+    ct2_config: dict | None = None  # config.json fields the layout's converter sets
+
+    def prefix_tokens(self, target) -> list[str] | None:
+        """The target_prefix CTranslate2 is given for this pair."""
+        return [self.prefix] if self.prefix else None
 
     def source_tokens(self, text: str) -> list[str]:
         raise NotImplementedError
@@ -94,8 +102,8 @@ class Scheme:
         eos = [self.eos] if self.add_source_eos else []
         return [self.index[t] for t in self.source_tokens(text)] + eos
 
-    def target_ids(self, text: str) -> list[int]:
-        prefix = [self.index[self.prefix]] if self.prefix else []
+    def target_ids(self, text) -> list[int]:
+        prefix = [self.index[t] for t in self.prefix_tokens(text) or []]
         return prefix + [self.index[t] for t in self.target_tokens(text)] + [self.eos]
 
     def detokenize(self, tokens: list[str]) -> str:

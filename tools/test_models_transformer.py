@@ -21,6 +21,9 @@ MARIAN_POSITIONS = 512
 class Arch:
     """The CTranslate2 TransformerSpec options a layout's converter sets."""
     marian: bool  # post-norm, swish, explicit position table, zero start (converters/marian.py)
+    # Pre-norm, ReLU and fairseq's sinusoidal table from position 2 on (M2M100 / NLLB:
+    # converters/transformers.py, M2M100Loader.set_position_encodings takes weights[offset:]).
+    fairseq_positions: bool = False
 
     @property
     def pre_norm(self) -> bool:
@@ -36,6 +39,22 @@ def marian_positions(d: int, rows: int):
     table[:, : d // 2] = np.sin(angles[:, 0::2])
     table[:, d // 2:] = np.cos(angles[:, 1::2])
     return table.astype(np.float32)
+
+
+def fairseq_positions(d: int, rows: int, offset: int = 2):
+    """transformers' M2M100SinusoidalPositionalEmbedding.get_embedding, rows from `offset`
+    (the padding index + 1) on: [sin | cos], log(1e4) / (d/2 - 1)."""
+    half = d // 2
+    scales = np.exp(np.arange(half) * -(np.log(10000.0) / (half - 1)))
+    angles = np.arange(offset, offset + rows)[:, None] * scales[None, :]
+    return np.concatenate([np.sin(angles), np.cos(angles)], 1).astype(np.float32)
+
+
+def position_table(arch: Arch, d: int):
+    """The explicit position table a layout's converter writes, or None (CTranslate2's own)."""
+    if arch.marian:
+        return marian_positions(d, MARIAN_POSITIONS)
+    return fairseq_positions(d, MARIAN_POSITIONS) if arch.fairseq_positions else None
 
 
 def build_torch_model(vocab: int, d: int, heads: int, ff: int, layers: tuple[int, int], eps: float, arch: Arch):
@@ -85,14 +104,15 @@ def build_torch_model(vocab: int, d: int, heads: int, ff: int, layers: tuple[int
             self.enc = nn.ModuleList(nn.ModuleList([Attention(), FFN()]) for _ in range(layers[0]))
             self.dec = nn.ModuleList(nn.ModuleList([Attention(), Attention(), FFN()]) for _ in range(layers[1]))
             self.enc_norm, self.dec_norm = nn.LayerNorm(d, eps=eps), nn.LayerNorm(d, eps=eps)
-            if arch.marian:
-                self.register_buffer("positions", torch.from_numpy(marian_positions(d, MARIAN_POSITIONS)))
+            table = position_table(arch, d)
+            if table is not None:
+                self.register_buffer("positions", torch.from_numpy(table))
 
         def embed(self, ids, zero_start=False):
             x = self.emb(ids) * math.sqrt(d)
             if zero_start:  # Marian: the decoder's first input is a zero vector, not a token
                 x = torch.cat([torch.zeros_like(x[:, :1]), x[:, 1:]], 1)
-            if arch.marian:
+            if arch.marian or arch.fairseq_positions:
                 return x + self.positions[: ids.shape[1]]
             # Without explicit encodings CTranslate2 adds its own sinusoidal table:
             # positions start at 1, [sin | cos], log(1e4) / (d/2 - 1).
@@ -118,8 +138,10 @@ def build_torch_model(vocab: int, d: int, heads: int, ff: int, layers: tuple[int
     return Seq2Seq()
 
 
-def to_ct2_spec(model, args, arch: Arch, tokens: list[str], quantization: str = "int8"):
-    """Copy the torch weights into ctranslate2.specs.TransformerSpec."""
+def to_ct2_spec(model, args, arch: Arch, tokens: list[str], quantization: str = "int8",
+                config: dict | None = None):
+    """Copy the torch weights into ctranslate2.specs.TransformerSpec; `config`:
+    the converter's config.json fields (e.g. M2M100's decoder_start_token)."""
     import ctranslate2
     from ctranslate2.specs import common_spec
 
@@ -143,7 +165,11 @@ def to_ct2_spec(model, args, arch: Arch, tokens: list[str], quantization: str = 
         spec.decoder.position_encodings.encodings = table.copy()
     else:
         spec = ctranslate2.specs.TransformerSpec.from_config(layers, args.heads, pre_norm=True)
-        # position_encodings.encodings stays unset on purpose: CTranslate2 then generates the
+        if arch.fairseq_positions:  # as M2M100Loader.set_position_encodings writes it
+            table = position_table(arch, args.d_model)
+            spec.encoder.position_encodings.encodings = table
+            spec.decoder.position_encodings.encodings = table.copy()
+        # Otherwise position_encodings.encodings stays unset on purpose: CTranslate2 then generates the
         # same sinusoidal table as Seq2Seq.embed for any length (an explicit table would cap
         # input/output length at its row count and cost ~4 bytes * d per position).
         norm(spec.encoder.layer_norm, model.enc_norm)
@@ -175,13 +201,15 @@ def to_ct2_spec(model, args, arch: Arch, tokens: list[str], quantization: str = 
     spec.register_target_vocabulary(tokens)
     if arch.marian:
         spec.config.add_source_eos = True
+    for key, value in (config or {}).items():
+        setattr(spec.config, key, value)
     spec.validate()
     spec.optimize(quantization=quantization)
     return spec
 
 
-def save_ct2(model, out_dir: Path, args, arch: Arch, tokens, quantization="int8"):
+def save_ct2(model, out_dir: Path, args, arch: Arch, tokens, quantization="int8", config: dict | None = None):
     if out_dir.exists():
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)  # spec.save() needs the folder to exist
-    to_ct2_spec(model, args, arch, tokens, quantization).save(str(out_dir))
+    to_ct2_spec(model, args, arch, tokens, quantization, config).save(str(out_dir))

@@ -1,9 +1,9 @@
 """Translation engines: the plugin only sees `Engine.translate(texts)`.
 
-The CTranslate2 engine loads an Argos package's model and tokenizer
-itself and translates all pending sentences in large batches:
-argostranslate's own translate() goes one sentence at a time (about 5×
-slower) and its sentence splitters try the network. Another backend (say a
+The CTranslate2 engine loads an Argos package's (or a model folder's, see
+families.py) model and tokenizer itself and translates all pending
+sentences in large batches: argostranslate's own translate() goes one
+sentence at a time (about 5× slower) and its sentence splitters try the network. Another backend (say a
 LibreTranslate server) only needs to implement `Engine`.
 """
 
@@ -18,7 +18,8 @@ from typing import Protocol
 
 from mirsad.common.settings import SettingsError
 
-from .packages import Package, checked_tokenizer
+from .families import FamilyModel
+from .packages import Package
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +105,7 @@ def resolve_device(options: EngineOptions, setting: str) -> EngineOptions:
     return dataclasses.replace(options, device=device)
 
 
-def engine_identity(package: Package, options: EngineOptions) -> str:
+def engine_identity(package: Package | FamilyModel, options: EngineOptions) -> str:
     """Changes whenever the engine's output could: the package, the decoding,
     and the device and compute type (float16 on a GPU does not give int8's
     output on a CPU). int8 on the CPU, what every memory was made with
@@ -116,7 +117,7 @@ def engine_identity(package: Package, options: EngineOptions) -> str:
 
 
 class CTranslate2Engine:
-    def __init__(self, package: Package, options: EngineOptions):
+    def __init__(self, package: Package | FamilyModel, options: EngineOptions):
         import ctranslate2
 
         self.package = package
@@ -126,13 +127,13 @@ class CTranslate2Engine:
         self.retries = 0  # sentences translated again with a larger length cap
         self.unfinished = 0  # sentences that reached `longest_output` all the same
         self._translator = ctranslate2.Translator(
-            os.fspath(package.path / "model"),
+            os.fspath(package.model_path),
             device=options.device,
             compute_type=options.compute_type,
             inter_threads=options.inter_threads,
             intra_threads=options.intra_threads,
         )
-        self._tokenizer = checked_tokenizer(package.path, package.from_code, package.to_code, package.target_prefix)
+        self._tokenizer = package.tokenizer()  # checked against the model's vocabulary
 
     def translate(self, texts: list[str]) -> list[Translation]:
         tokens = self._tokenizer.encode(texts)

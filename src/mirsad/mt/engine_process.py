@@ -18,6 +18,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from .engine import CTranslate2Engine, EngineOptions, engine_identity
+from .families import FamilyModel
 from .packages import Package
 
 logger = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ class EngineProcess:
     """`CTranslate2Engine(package, options)`, run in a spawned process.
     Loading errors are raised here, as the engine would raise them."""
 
-    def __init__(self, package: Package, options: EngineOptions):
+    def __init__(self, package: Package | FamilyModel, options: EngineOptions):
         self.package = package
         self.identity, self.label = engine_identity(package, options), package.label
         self.retries = 0  # as CTranslate2Engine counts them
@@ -89,7 +90,7 @@ class EngineProcess:
                          "ends again, reinstall the package with `invoke models`") from None
 
 
-def _serve(package: Package, options: EngineOptions, connection: Connection) -> None:
+def _serve(package: Package | FamilyModel, options: EngineOptions, connection: Connection) -> None:
     """The translation process: load the engine, then translate until told to stop."""
     records = _Records()
     ours = logging.getLogger("mirsad")

@@ -1,5 +1,6 @@
-"""`invoke models`: install the packages the site's language pairs need,
-from a folder of .argosmodel files (no network) or from the public index."""
+"""`invoke models`: install the models the site's language pairs need, from
+a folder of .argosmodel files and model folders with a manifest (no
+network; families.py), or from the public Argos index."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from rich.table import Table
 
 from . import config as mt_config
 from .download import DownloadOptions, download_package, fetch_index, offered_packages, version_key
+from .families import (check_model_folder, install_model_folder, installed_family_models, installed_models,
+                       model_folders)
 from .packages import PackageError, check_archive, install_archive, installed_packages
 
 logger = logging.getLogger(__name__)
@@ -34,18 +37,26 @@ def install_for_site(settings: dict[str, Any], folder: Path | None, console: Con
     config = mt_config.load(settings)
     if folder is None:
         return _install_online(config, console)
+    if not folder.is_dir():
+        raise PackageError(f"{folder}: no such folder. Give the folder holding the .argosmodel files or "
+                           "the model folders")
     archives = {}
     for archive in sorted(folder.glob("*.argosmodel")):
         metadata = check_archive(archive)  # a corrupt file stops here, named
         archives[(metadata["from_code"], metadata["to_code"])] = archive
-    pairs = needed_pairs(config, set(archives))
-    missing = [pair for pair in pairs if pair not in archives]
+    # Every model folder is checked before anything is installed: a wrong manifest stops here, named.
+    folders = {model_folder: check_model_folder(model_folder) for model_folder in model_folders(folder)}
+    served = {(m.from_code, m.to_code) for models in folders.values() for m in models}
+    pairs = needed_pairs(config, set(archives) | served)
+    missing = [pair for pair in pairs if pair not in archives and pair not in served]
     if missing:
+        found = [f"{a}→{b}" for a, b in [*archives, *sorted(served)]]
         raise PackageError(
-            f"{folder}: no .argosmodel for {', '.join(f'{a}→{b}' for a, b in missing)} "
-            f"(found: {', '.join(f'{a}→{b}' for a, b in archives) or 'none'}). Add the package file"
+            f"{folder}: no .argosmodel or model folder for {', '.join(f'{a}→{b}' for a, b in missing)} "
+            f"(found: {', '.join(found) or 'none'}). Add the package file or the model folder"
         )
-    installed = [install_archive(archives[pair], config.models_dir, pair) for pair in pairs]
+    installed = [model for model_folder in folders for model in install_model_folder(model_folder, config.models_dir)]
+    installed += [install_archive(archives[pair], config.models_dir, pair) for pair in pairs if pair in archives]
     for package in installed:
         console.print(f"installed {package.label} into {package.path}")
     return installed
@@ -81,14 +92,18 @@ def _install_online(config: mt_config.MTConfig, console: Console) -> list:
 def list_installed(settings: dict[str, Any], console: Console | None = None) -> None:
     console = console or Console()
     config = mt_config.load(settings)
-    packages = installed_packages(config.models_dir)
-    table = Table(title=f"Argos packages in {config.models_dir}")
-    for column in ("pair", "version", "folder"):
+    used = installed_models(config.models_dir)
+    table = Table(title=f"Translation models in {config.models_dir}")
+    for column in ("pair", "model", "version", "used", "folder"):
         table.add_column(column)
-    for package in packages:
-        table.add_row(package.pair, package.version, str(package.path))
+    for package in sorted(used.values(), key=lambda p: (p.from_code, p.to_code)):
+        table.add_row(package.pair, package.label, package.version, "yes", str(package.path))
+    for package in [*installed_packages(config.models_dir), *installed_family_models(config.models_dir)]:
+        if used.get((package.from_code, package.to_code)) != package:
+            table.add_row(package.pair, package.label, package.version, "no (another model is preferred)",
+                          str(package.path))
     console.print(table)
-    available = {(p.from_code, p.to_code) for p in packages}
+    available = set(used)
     for target in config.targets:
         pairs = needed_pairs(config, available)
         route = [p for p in pairs if p[1] == target or (p[1] == config.pivot and p[0] == config.source)]

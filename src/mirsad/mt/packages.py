@@ -60,6 +60,13 @@ class Package:
     def label(self) -> str:
         return f"Argos {self.pair} {self.version}"
 
+    @property
+    def model_path(self) -> Path:
+        return self.path / "model"
+
+    def tokenizer(self) -> Tokenizer:
+        return checked_tokenizer(self.path, self.from_code, self.to_code, self.target_prefix)
+
 
 def check_archive(archive: Path, expected_pair: tuple[str, str] | None = None) -> dict:
     """Validate a .argosmodel file without extracting it; return its metadata."""

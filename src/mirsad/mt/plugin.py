@@ -122,7 +122,7 @@ def _missing_model(target, missing, count, settings, config, reason: str = "") -
                          "start one, or empty MIRSAD_MT['servers'] to translate on this machine")
     else:
         fix = (f"Install it with `invoke models` (online) or `invoke models --from DIR` "
-               f"(a folder of .argosmodel files), into {config.models_dir}")
+               f"(.argosmodel files or model folders with a mirsad-model.json), into {config.models_dir}")
     message = f"no translation model for {pairs}: {count} briefing(s) have no {target} version. {fix}"
     if config.strict:
         raise MissingModelError(f"mirsad_mt: {message}")

@@ -1,6 +1,7 @@
-"""Which engines translate source → target: a direct package when one is
-installed, else through the pivot language (ar → en → fr). Engines are
-wrapped in the translation memory and loaded once per build."""
+"""Which engines translate source → target: a direct model when one is
+installed (an Argos package or a model folder of another family, chosen by
+families.preference), else through the pivot language (ar → en → fr).
+Engines are wrapped in the translation memory and loaded once per build."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ from mirsad.text.bidi import neutralise
 from .config import MTConfig
 from .engine import Engine, EngineOptions, PivotEngine, Translation, resolve_device
 from .engine_process import EngineProcess
+from .families import FamilyModel, installed_models
 from .libretranslate import LibreTranslateEngine, ServerPool
 from .memory import TranslationMemory, segment_key
-from .packages import Package, PackageError, installed_packages
+from .packages import Package, PackageError
 
 logger = logging.getLogger(__name__)
 PROGRESS_CHUNK = 512  # sentences per progress step (each still one large batch)
@@ -82,8 +84,7 @@ class Router:
     def __init__(self, config: MTConfig, memory: TranslationMemory, stats: Stats):
         self.config, self.memory, self.stats = config, memory, stats
         self.pool = ServerPool(config.servers) if config.servers.servers else None
-        self.packages = self._server_pairs() if self.pool else {
-            (p.from_code, p.to_code): p for p in installed_packages(config.models_dir)}
+        self.packages = self._server_pairs() if self.pool else installed_models(config.models_dir)
         self._engines: dict[tuple[str, str], CachedEngine] = {}
         self._engine_options: EngineOptions | None = None
 
@@ -150,7 +151,7 @@ class Router:
             engine = LibreTranslateEngine(self.pool, source, target)
             self._engines[(source, target)] = CachedEngine(engine, f"{source}→{target}", self.memory, self.stats)
         if (source, target) not in self._engines:
-            package: Package = self.packages[(source, target)]
+            package: Package | FamilyModel = self.packages[(source, target)]
             logger.info("mirsad_mt: loading %s from %s", package.label, package.path)
             options = self._local_options()
             try:
