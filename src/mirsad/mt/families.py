@@ -28,6 +28,7 @@ from pathlib import Path
 from mirsad.common.files import sha256_file
 
 from .packages import Package, PackageError, installed_packages, model_vocabularies
+from .tokenizers import SentencePieceTokenizer
 
 logger = logging.getLogger(__name__)
 
@@ -114,9 +115,7 @@ class FamilyTokenizer:
         return self._target.decode_pieces(tokens)
 
     def source_pieces(self) -> list[str]:
-        processor = self._source
-        return [processor.id_to_piece(i) for i in range(processor.get_piece_size())
-                if not (processor.is_control(i) or processor.is_unknown(i))]
+        return SentencePieceTokenizer(self._model.path / self._model.source_tokenizer).source_pieces()
 
 
 def read_manifest(folder: Path) -> dict:
@@ -220,14 +219,10 @@ def _check_vocabulary(folder: Path, data: dict) -> None:
                                 f"{' and '.join(absent)} vocabulary. Use the model's own language token "
                                 "(NLLB: arb_Arab, eng_Latn, fra_Latn; M2M100: __ar__, __en__, __fr__)")
     try:
-        import sentencepiece
-
-        processor = sentencepiece.SentencePieceProcessor(model_file=os.fspath(folder / data["tokenizers"]["source"]))
+        pieces = SentencePieceTokenizer(folder / data["tokenizers"]["source"]).source_pieces()
     except (OSError, RuntimeError) as error:
         raise ManifestError(f"{path}: key 'tokenizers.source': unreadable SentencePiece model ({error}). Copy the "
                             "model's own file") from None
-    pieces = [processor.id_to_piece(i) for i in range(processor.get_piece_size())
-              if not (processor.is_control(i) or processor.is_unknown(i))]
     known = sum(piece in source for piece in pieces)
     if pieces and known < LEAST_SHARED_PIECES * len(pieces):
         raise ManifestError(f"{path}: key 'tokenizers.source': only {known} of the {len(pieces)} pieces of "
