@@ -24,9 +24,10 @@ REQUIRE_TOOLS = os.environ.get("MIRSAD_REQUIRE_TOOLS") == "1"
 # must not start OpenBLAS's thread pool here. Read when numpy is imported.
 os.environ["OPENBLAS_NUM_THREADS"] = "1"
 # The test models are trained until their int8 CTranslate2 model reproduces
-# the corpus, checked with Intel MKL's GEMM. On AMD processors CTranslate2
-# picks oneDNN instead, whose int8 rounding differs in the last bit and turns
-# a word of 1 in 64 long sentences. Same backend on every machine: read when
+# the corpus, checked with Intel MKL's GEMM. Off Intel, CTranslate2 picks
+# oneDNN instead, whose int8 kernels round differently on a CPU without
+# AVX-512 VNNI and turn a word of 1 in 64 long sentences (docs/translation.md,
+# "Test models"). Same backend on every machine: read when
 # ctranslate2 is first imported, and inherited by the builds' workers and the
 # LibreTranslate servers the tests start.
 os.environ.setdefault("CT2_USE_MKL", "1")

@@ -60,8 +60,14 @@ def free_port() -> int:
 def environment(home: Path, threads: int = 1) -> dict[str, str]:
     """The server's own data folders (argostranslate/settings.py reads them
     at import), no network, `threads` CTranslate2 threads."""
-    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE",
-                                                         "OPENBLAS_L2_SIZE", "TMPDIR")}
+    # CTranslate2's and its GEMM libraries' switches (CT2_USE_MKL, which the
+    # tests pin in conftest.py; MKL_*, ONEDNN_*): the server must compute as
+    # the local engine beside it does. On a CPU without AVX-512 VNNI, oneDNN's
+    # int8 kernels (CTranslate2's default off Intel) decode off-corpus
+    # sentences differently from MKL's.
+    keep = {k: v for k, v in os.environ.items()
+            if k in ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "TMPDIR")
+            or k.startswith(("CT2_", "MKL_", "ONEDNN_", "DNNL_"))}
     return {**keep, "HOME": str(home), "XDG_DATA_HOME": str(home / "data"), "XDG_CACHE_HOME": str(home / "cache"),
             "XDG_CONFIG_HOME": str(home / "config"), "ARGOS_PACKAGES_DIR": str(home / "packages"),
             "ARGOS_DEVICE_TYPE": "cpu", "ARGOS_INTER_THREADS": "1", "ARGOS_INTRA_THREADS": str(threads),
