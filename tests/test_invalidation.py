@@ -147,6 +147,26 @@ def test_new_model_version_retranslates_what_depends_on_it_and_says_so(project, 
     assert "ar→en 1.1" in record["built"].text("en/briefings/alpha.html")
 
 
+def test_new_assembly_code_reassembles_from_the_memory_without_the_engine(project, monkeypatch):
+    """A machine-translated segment is kept with the revision of the code that
+    put its markup, hashtags and glossary terms back (an upgrade of Mirsad may
+    fix them): other code assembles it again, from the sentences the engine
+    gave, which the memory keeps."""
+    import sqlite3
+
+    from mirsad.mt import articles
+
+    def rows() -> dict[str, int]:
+        with sqlite3.connect(project.settings["MIRSAD_MT"]["memory"]) as db:
+            return dict(db.execute("SELECT kind, count(*) FROM segments GROUP BY kind"))
+
+    first = build(project)
+    before = rows()
+    monkeypatch.setattr(articles, "assembly_revision", lambda: "another revision")
+    assert counts(build(project))[:2] == (counts(first)[0], 0)
+    assert rows() == {"raw": before["raw"], "final": 2 * before["final"]}  # no sentence to the engine again
+
+
 def test_engine_setting_change_retranslates_and_an_unrelated_one_reuses(project):
     first = build(project)
     translated = counts(first)[0]

@@ -156,9 +156,13 @@ def test_hashtags_are_translated_consistently(mt_site):
     install(mt_site.models)
     mt_site.briefing("mt", "عنوان", body="كشفت مصادر مطلعة النقاب عن وجود مئات من مقاتلي تنظيم #داعش لا يزالون يتحركون في محيط مدينة #سرت عبر الطرقات الصحراوية المتشعبة")
     built = build(mt_site)
-    text = body_text(built, "en/briefings/mt.html")
-    assert "#ISIS" in text and "#Sirte" in text
-    assert "#" + "داعش" not in text
+    # A model may write the "#" itself (this one learnt it): one "#" all the same.
+    assert body_text(built, "en/briefings/mt.html") == (
+        "Informed sources revealed that hundreds of #ISIS fighters are still moving around the city of #Sirte "
+        "along the branching desert roads")
+    assert body_text(built, "fr/briefings/mt.html") == (
+        "Des sources informées ont révélé que des centaines de combattants de #Daech se déplacent toujours autour "
+        "de la ville de #Syrte par les routes désertiques ramifiées")
 
 
 def test_reviewed_translation_wins_over_machine(mt_site):

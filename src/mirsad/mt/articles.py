@@ -6,9 +6,12 @@ from __future__ import annotations
 import html
 import logging
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
 from pelican.contents import Article
 
+from mirsad.common.files import files_digest
 from mirsad.i18n.api import inherit_metadata
 
 from .engine import Translation
@@ -87,12 +90,21 @@ def _terms(segment: Segment, glossary: Glossary, lang: str) -> tuple[tuple[str, 
     return tuple((term, rendering) for term, rendering in found.items() if rendering is not None)
 
 
+@cache
+def assembly_revision() -> str:
+    """Of the code that puts markup, hashtags and glossary terms back around
+    the engine's output: a final segment that other code assembled is
+    assembled again, from the memory's raw sentences (the engine not asked)."""
+    here = Path(__file__).parent
+    return files_digest([here / "segments.py", here / "translate.py", here / "glossary.py"])[:16]
+
+
 def translate_segments(segments: list[Segment], route: Route, glossary: Glossary,
                        memory: TranslationMemory, stats: Stats, source: str) -> dict[int, Translation]:
     """HTML fragment for every segment (by id), from the memory or the engine."""
     pair = f"{source}→{route.target}"
     keys = {id(s): segment_key("final", s.source_html(), pair, route.engine.identity,
-                               glossary.key(s.text, route.target)) for s in segments}
+                               glossary.key(s.text, route.target), assembly_revision()) for s in segments}
     known = memory.get_many(keys.values())
     todo = {keys[id(s)]: s for s in segments if keys[id(s)] not in known}
     stats.reused[pair] += len(set(keys.values())) - len(todo)

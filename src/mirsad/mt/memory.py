@@ -67,8 +67,9 @@ def _no_space(folder: str) -> bool:
         return False
 
 
-def segment_key(kind: str, source: str, pair: str, engine: str, glossary: str = "") -> str:
-    parts = "\x1f".join((kind, pair, engine, glossary, source))
+def segment_key(kind: str, source: str, pair: str, engine: str, glossary: str = "", revision: str = "") -> str:
+    """`revision`: of the code that made the row, when its output depends on more than the engine."""
+    parts = "\x1f".join((kind, pair, engine, glossary, source) + ((revision,) if revision else ()))
     return hashlib.sha256(parts.encode("utf-8")).hexdigest()
 
 

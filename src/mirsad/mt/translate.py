@@ -82,7 +82,15 @@ class SegmentJobs:
         for candidate in filter(None, (wanted, model)):
             found = _find(full, candidate, claims)
             if found:
-                return (*found, html.escape(self._span_target(span, wanted or full[found[0]:found[1]]), quote=False))
+                word_start, end = found
+                rendering = html.escape(self._span_target(span, wanted or full[word_start:end]), quote=False)
+                start = word_start
+                if span.kind == "hashtag":
+                    # The engine saw the bare word, but a model that met the hashtag in
+                    # training may write its "#" all the same: the span takes it in.
+                    while start > 0 and full[start - 1] == "#" and not _claimed(start - 1, claims):
+                        start -= 1
+                return start, end, rendering
         return None
 
     def _span_target(self, span: Span, rendering: str) -> str:
@@ -187,6 +195,10 @@ def _find(full: str, needle: str, claims) -> tuple[int, int] | None:
         if all(match.end() <= s or match.start() >= e for s, e, _ in claims):
             return match.start(), match.end()
     return None
+
+
+def _claimed(position: int, claims) -> bool:
+    return any(s <= position < e for s, e, _ in claims)
 
 
 def _assemble(full: str, claims) -> tuple[str, str]:
