@@ -158,3 +158,41 @@ def test_a_memory_without_confidences_is_upgraded_in_place(tmp_path):
     memory.put("k2", "raw", "ar→en", "e", "ص", Translation("T", 0.25))
     memory.commit()
     assert TranslationMemory(str(path)).get_many(["k", "k2"])["k2"] == Translation("T", 0.25)
+
+
+def test_a_signed_review_survives_rebuilds_an_edit_of_the_original_and_review_all(tmp_path):
+    """Nothing an editor wrote is lost by what comes after signing: a
+    rebuild, an edit of the original (the page keeps the review and says it
+    may be out of date) or `invoke review --all`."""
+    from mirsad.review.commands import machine_drafts, select, write_draft
+
+    site, project = review_project(tmp_path)
+    mt = project.settings["MIRSAD_MT"]
+    site.briefing("mt", ACTIVE, body=f"{FRAGILE}\n\n{CLASHES}")
+    [draft] = select(machine_drafts(project), "mt", "en")
+    path = write_draft(draft, project.translations)
+    signed = path.read_text(encoding="utf-8").replace("status: draft\n", "translator: Salma\nreviewed: 2026-12-04\n")
+    path.write_text(signed.replace("remains fragile.", "is still fragile."), encoding="utf-8")
+    written = path.read_bytes()
+
+    def body(built) -> str:
+        return built.page("en/briefings/mt.html").find(".//div[@class='briefing__body']").text_content()
+
+    for _ in range(2):
+        assert "is still fragile." in body(site.build(MIRSAD_MT=mt))
+        assert path.read_bytes() == written
+
+    site.briefing("mt", ACTIVE, body=f"{FRAGILE}\n\n{CLASHES}\n\n{UNKNOWN}")
+    edited = site.build(MIRSAD_MT=mt)
+    assert "is still fragile." in body(edited) and UNKNOWN not in body(edited)
+    assert provenance(edited, "en/briefings/mt.html").startswith("Reviewed translation by Salma")
+    assert "may be out of date" in provenance(edited, "en/briefings/mt.html")
+    assert any("mt.en.md was reviewed against an earlier version" in w for w in edited.warnings)
+    assert path.read_bytes() == written
+
+    project_of_its_own(tmp_path, project)
+    result = subprocess.run([sys.executable, "-m", "invoke", "review", "--all"], cwd=tmp_path, capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stderr
+    assert path.read_bytes() == written
+    assert sorted(p.name for p in path.parent.glob("*.md")) == ["mt.en.md", "mt.fr.md"]
