@@ -8,6 +8,7 @@ from __future__ import annotations
 import compileall
 import json
 import shutil
+import sqlite3
 import struct
 import zipfile
 import zlib
@@ -152,8 +153,6 @@ def test_new_assembly_code_reassembles_from_the_memory_without_the_engine(projec
     put its markup, hashtags and glossary terms back (an upgrade of Mirsad may
     fix them): other code assembles it again, from the sentences the engine
     gave, which the memory keeps."""
-    import sqlite3
-
     from mirsad.mt import articles
 
     def rows() -> dict[str, int]:

@@ -80,17 +80,12 @@ class SegmentJobs:
             return found and (*found, f"<{span.tag}{span.attrs}>{html.escape(span.source, quote=False)}</{span.tag}>")
         wanted = self.glossary.rendering(span.source, self.target)
         for candidate in filter(None, (wanted, model)):
-            found = _find(full, candidate, claims)
+            # The engine saw a hashtag's bare word, but a model that met the hashtag
+            # in training may write its "#" all the same: the span takes it in.
+            found = _find(full, candidate, claims, lead="#*" if span.kind == "hashtag" else "")
             if found:
-                word_start, end = found
-                rendering = html.escape(self._span_target(span, wanted or full[word_start:end]), quote=False)
-                start = word_start
-                if span.kind == "hashtag":
-                    # The engine saw the bare word, but a model that met the hashtag in
-                    # training may write its "#" all the same: the span takes it in.
-                    while start > 0 and full[start - 1] == "#" and not _claimed(start - 1, claims):
-                        start -= 1
-                return start, end, rendering
+                rendering = wanted or full[found[0]:found[1]].lstrip("#")
+                return (*found, html.escape(self._span_target(span, rendering), quote=False))
         return None
 
     def _span_target(self, span: Span, rendering: str) -> str:
@@ -188,17 +183,14 @@ def _mt_text(segment: Segment) -> str:
     return text + segment.text[position:]
 
 
-def _find(full: str, needle: str, claims) -> tuple[int, int] | None:
+def _find(full: str, needle: str, claims, lead: str = "") -> tuple[int, int] | None:
+    """The first unclaimed place of `needle` in `full`, with what the pattern `lead` matches before it."""
     if not needle.strip():
         return None
-    for match in re.finditer(re.escape(needle.strip()), full, flags=re.IGNORECASE):
+    for match in re.finditer(lead + re.escape(needle.strip()), full, flags=re.IGNORECASE):
         if all(match.end() <= s or match.start() >= e for s, e, _ in claims):
             return match.start(), match.end()
     return None
-
-
-def _claimed(position: int, claims) -> bool:
-    return any(s <= position < e for s, e, _ in claims)
 
 
 def _assemble(full: str, claims) -> tuple[str, str]:
