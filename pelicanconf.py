@@ -18,8 +18,11 @@ ARTICLE_PATHS = ["briefings"]
 PAGE_PATHS = []
 STATIC_PATHS = ["images"]
 
-# Every Mirsad plugin, in the order they must run (src/mirsad/plugins.py). A
+# Every Mirsad plugin, in the order they must run (plugins/mirsad/plugins.py). A
 # site may list some instead, e.g. ["mirsad.markdown", "mirsad.i18n"], in that order.
+# Local plugins are found in plugins/, as Pelican's documentation has it:
+# a plain `pelican content` works without installing the package.
+PLUGIN_PATHS = ["plugins"]
 PLUGINS = ["mirsad"]
 MIRSAD_PROJECT_ROOT = os.path.dirname(os.path.abspath(__file__))
 # `invoke build --strict` and publishconf.py: errors (and missing models) fail the build.
@@ -51,7 +54,7 @@ MIRSAD_MT = {
     "strict": STRICT,
 }
 
-# PDFs (src/mirsad/pdf/config.py has every key and its default): one per
+# PDFs (plugins/mirsad/pdf/config.py has every key and its default): one per
 # briefing per language at {lang}/briefings/{slug}.pdf, and a digest per
 # language at {lang}/digest.pdf. Rendered PDFs are cached in cache/pdf/, so an
 # unchanged PDF is never rendered twice.
@@ -70,7 +73,7 @@ MIRSAD_PDF = {
     "strict": STRICT,
 }
 
-# Search (src/mirsad/search/config.py has every key and its default): a
+# Search (plugins/mirsad/search/config.py has every key and its default): a
 # page per language at {lang}/search.html whose index, built at build time,
 # is a script beside it ({lang}/search-index.js), so search also works from
 # file:// in the offline bundle (`invoke bundle`).
@@ -83,7 +86,7 @@ MIRSAD_SEARCH = {
     "body_words": None,
 }
 
-# The offline bundle (`invoke bundle`, src/mirsad/bundle/bundle.py):
+# The offline bundle (`invoke bundle`, plugins/mirsad/bundle/bundle.py):
 # dist/<name>-<date of the newest briefing>.zip.
 MIRSAD_BUNDLE = {
     "name": "mirsad",
@@ -101,7 +104,7 @@ DEFAULT_PAGINATION = 10
 PAGINATED_TEMPLATES = {"index": None, "term": None}
 
 # Listing pages (home, archives, tags, categories) and feeds are written per
-# language by src/mirsad/i18n; Pelican's single-language ones are off.
+# language by plugins/mirsad/i18n; Pelican's single-language ones are off.
 DIRECT_TEMPLATES = []
 INDEX_SAVE_AS = ""
 TAG_SAVE_AS = TAGS_SAVE_AS = ""

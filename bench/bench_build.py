@@ -128,7 +128,7 @@ class Project:
         self.folder, self.jobs = folder, jobs
         self.corpus, self.spare = make_corpus(folder, size)
         self.cache = folder / "cache"
-        from mirsad.mt.packages import install_archive
+        from mirsad.mt.models.packages import install_archive
 
         for package in packages:
             install_archive(package, folder / "models")
@@ -242,7 +242,7 @@ def main() -> None:
     # Pelican is byte-compiled, as pip installed it; the plugins are run from
     # source, and a shell with PYTHONDONTWRITEBYTECODE (CI's, this one) would
     # compile them again in every build that is timed.
-    compileall.compile_dir(ROOT / "src", quiet=1)
+    compileall.compile_dir(ROOT / "plugins", quiet=1)
     try:
         print(f"building random {args.model} ar->en and en->fr packages...", flush=True)
         sentences = sample_sentences(3000)

@@ -39,10 +39,10 @@ from pathlib import Path
 
 import importlib.util
 
-from mirsad.mt.engine import EngineOptions
-from mirsad.mt.engine_process import EngineProcess
-from mirsad.mt.libretranslate import LibreTranslateEngine, ServerPool, ServerSettings
-from mirsad.mt.packages import install_archive
+from mirsad.mt.engines.engine import EngineOptions
+from mirsad.mt.engines.engine_process import EngineProcess
+from mirsad.mt.engines.libretranslate import LibreTranslateEngine, ServerPool, ServerSettings
+from mirsad.mt.models.packages import install_archive
 
 ROOT = Path(__file__).resolve().parent.parent
 

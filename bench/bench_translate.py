@@ -58,7 +58,7 @@ tables give medians of the repeats. Targets (beam 4): (b) >= 4x (a) and
 
 (b) runs the engine in this process, so that every translate_batch call is
 watched. A build runs it in a spawned process of its own
-(mirsad.mt.engine_process): a last table times the two side by side, on
+(mirsad.mt.engines.engine_process): a last table times the two side by side, on
 the same sentences, and compares their outputs.
 """
 
@@ -174,10 +174,10 @@ def run_argos(package: Path, paragraphs: list[str], beam: int, threads: int, wat
 def run_mirsad(package: Path, paragraphs: list[str], beam: int, threads: int, watch: Watch, tmp: Path,
                engines: list, **engine_options) -> float:
     from mirsad.mt.articles import translate_segments
-    from mirsad.mt.engine import CTranslate2Engine, EngineOptions
+    from mirsad.mt.engines.engine import CTranslate2Engine, EngineOptions
     from mirsad.mt.glossary import Glossary
     from mirsad.mt.memory import TranslationMemory
-    from mirsad.mt.packages import load_package
+    from mirsad.mt.models.packages import load_package
     from mirsad.mt.routing import CachedEngine, Route, Stats
     from mirsad.mt.segments import Document
 
@@ -223,11 +223,11 @@ def run_raw(package: Path, sentences: list[str], beam: int, threads: int, watch:
 def run_engine_process(package: Path, sentences: list[str], beam: int, threads: int, cap: int,
                        repeats: int) -> None:
     """The engine as a build runs it, in a spawned process of its own
-    (mirsad.mt.engine_process), against the same engine in this process:
+    (mirsad.mt.engines.engine_process), against the same engine in this process:
     same options, same sentences, interleaved; outputs compared."""
-    from mirsad.mt.engine import CTranslate2Engine, EngineOptions
-    from mirsad.mt.engine_process import EngineProcess
-    from mirsad.mt.packages import load_package
+    from mirsad.mt.engines.engine import CTranslate2Engine, EngineOptions
+    from mirsad.mt.engines.engine_process import EngineProcess
+    from mirsad.mt.models.packages import load_package
 
     options = EngineOptions(beam_size=beam, intra_threads=threads, min_max_length=cap, longest_output=cap,
                             longest_output_ratio=0.0)
@@ -271,7 +271,7 @@ def main() -> None:
     sentences = sample_sentences(args.sentences)
     paragraphs = [" ".join(sentences[i:i + PARAGRAPH]) for i in range(0, len(sentences), PARAGRAPH)]
     beams = [args.beam] + ([args.compare_beam] if args.compare_beam and args.compare_beam != args.beam else [])
-    logging.getLogger("mirsad.mt.engine").setLevel(logging.ERROR)  # "no end after C tokens": expected here
+    logging.getLogger("mirsad.mt.engines.engine").setLevel(logging.ERROR)  # "no end after C tokens": expected here
     with tempfile.TemporaryDirectory() as tmp, offline() as attempts:
         tmp = Path(tmp)
         print(f"building a random Transformer-base int8 model ({LAYERS}+{LAYERS} layers, d={D_MODEL}, vocab {VOCAB})...")

@@ -86,9 +86,9 @@ def test_bytecode_beside_the_plugins_is_no_part_of_the_code_revisions():
 
     revisions = [_code_revision, code_revision.__wrapped__]
     before = [revision() for revision in revisions]
-    assert compileall.compile_dir(ROOT / "src" / "mirsad" / "text", quiet=1)
-    assert compileall.compile_dir(ROOT / "src" / "mirsad" / "search", quiet=1)
-    assert (ROOT / "src" / "mirsad" / "text" / "stopwords" / "__pycache__").is_dir()
+    assert compileall.compile_dir(ROOT / "plugins" / "mirsad" / "text", quiet=1)
+    assert compileall.compile_dir(ROOT / "plugins" / "mirsad" / "search", quiet=1)
+    assert (ROOT / "plugins" / "mirsad" / "text" / "stopwords" / "__pycache__").is_dir()
     assert [revision() for revision in revisions] == before
 
 
@@ -139,7 +139,7 @@ def test_new_model_version_retranslates_what_depends_on_it_and_says_so(project, 
     first = build(project)
     archive = tmp_path / "translate-ar_en-test-1.1.argosmodel"
     _with_version(FIXTURES / "translate-ar_en-test-1.0.argosmodel", archive, "1.1")
-    from mirsad.mt.packages import install_archive
+    from mirsad.mt.models.packages import install_archive
 
     install_archive(archive, tmp_path / "models")
     record = build(project)

@@ -20,7 +20,7 @@ from test_machine_translation import (
     install,
 )
 
-from mirsad.mt import libretranslate
+from mirsad.mt.engines import libretranslate
 
 BODY = f"""
 ## {ACTIVE}

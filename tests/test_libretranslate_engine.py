@@ -19,16 +19,16 @@ import pytest
 from conftest import missing_tool
 from test_parity import OFF_CORPUS, corpus_pairs
 
-from mirsad.mt.engine import EngineOptions
-from mirsad.mt.engine_process import EngineProcess
-from mirsad.mt.libretranslate import (
+from mirsad.mt.engines.engine import EngineOptions
+from mirsad.mt.engines.engine_process import EngineProcess
+from mirsad.mt.engines.libretranslate import (
     LibreTranslateEngine,
     ServerError,
     ServerPool,
     ServerSettings,
     ServersUnavailable,
 )
-from mirsad.mt.packages import install_archive
+from mirsad.mt.models.packages import install_archive
 
 AR = list(corpus_pairs("ar", "en")) + OFF_CORPUS["ar"]
 EN = list(corpus_pairs("en", "fr")) + OFF_CORPUS["en"]

@@ -22,7 +22,7 @@ CLASHES = "وقعت اشتباكات جنوب طرابلس."
 
 def install(models: Path, pairs=("ar_en", "en_fr")) -> Path:
     from pelican.settings import read_settings
-    from mirsad.mt.install import install_for_site
+    from mirsad.tasks.models import install_for_site
 
     folder = models.parent / "archives"
     folder.mkdir(exist_ok=True)
@@ -198,7 +198,7 @@ def test_missing_model_fails_a_strict_build(mt_site):
 
 
 def test_corrupt_or_wrong_package_is_refused_by_name(tmp_path):
-    from mirsad.mt.packages import PackageError, check_archive
+    from mirsad.mt.models.packages import PackageError, check_archive
 
     corrupt = tmp_path / "broken.argosmodel"
     corrupt.write_bytes((FIXTURES / "translate-ar_en-test-1.0.argosmodel").read_bytes()[:5000])
@@ -210,8 +210,8 @@ def test_corrupt_or_wrong_package_is_refused_by_name(tmp_path):
 
 def test_models_from_folder_lists_what_is_missing(tmp_path):
     from pelican.settings import read_settings
-    from mirsad.mt.install import install_for_site
-    from mirsad.mt.packages import PackageError
+    from mirsad.tasks.models import install_for_site
+    from mirsad.mt.models.packages import PackageError
 
     folder = tmp_path / "archives"
     folder.mkdir()
@@ -255,7 +255,7 @@ def test_damaged_memory_is_moved_aside_and_the_build_goes_on(mt_site):
 @given(st.lists(st.integers(1, 300), max_size=200), st.integers(1, 40), st.integers(1, 4096))
 @settings(max_examples=200, deadline=None, derandomize=True)
 def test_batches_hold_every_sentence_once_within_both_limits(lengths, most_examples, most_tokens):
-    from mirsad.mt.engine import length_groups
+    from mirsad.mt.engines.engine import length_groups
 
     groups = length_groups(lengths, most_examples, most_tokens)
     assert sorted(i for group in groups for i in group) == list(range(len(lengths)))
@@ -268,8 +268,8 @@ def test_batches_hold_every_sentence_once_within_both_limits(lengths, most_examp
 
 
 def test_small_token_batches_translate_the_same_as_large_ones(tmp_path):
-    from mirsad.mt.engine import CTranslate2Engine, EngineOptions
-    from mirsad.mt.packages import install_archive
+    from mirsad.mt.engines.engine import CTranslate2Engine, EngineOptions
+    from mirsad.mt.models.packages import install_archive
 
     package = install_archive(FIXTURES / "translate-ar_en-test-1.0.argosmodel", tmp_path, ("ar", "en"))
     sentences = [FRAGILE, ACTIVE, CLASHES, " ".join([FRAGILE, ACTIVE, CLASHES]), "سرت.", FRAGILE * 3]
@@ -284,9 +284,9 @@ def test_a_stopped_translation_keeps_the_chunks_it_finished(tmp_path, monkeypatc
     """A cold build of a large archive translates for hours: stopped midway
     (here after its first chunk of sentences), it keeps what it finished."""
     from mirsad.mt import routing
-    from mirsad.mt.engine import CTranslate2Engine, EngineOptions
+    from mirsad.mt.engines.engine import CTranslate2Engine, EngineOptions
     from mirsad.mt.memory import TranslationMemory, segment_key
-    from mirsad.mt.packages import install_archive
+    from mirsad.mt.models.packages import install_archive
 
     package = install_archive(FIXTURES / "translate-ar_en-test-1.0.argosmodel", tmp_path / "models", ("ar", "en"))
     engine = CTranslate2Engine(package, EngineOptions(intra_threads=1))

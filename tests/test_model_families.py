@@ -43,7 +43,7 @@ def settings_for(models: Path) -> dict:
 def models_from(models: Path, *folders: Path, archives: tuple[str, ...] = ()) -> list:
     """`invoke models --from DIR` (the function the task calls) with these
     model folders and test Argos packages in DIR."""
-    from mirsad.mt.install import install_for_site
+    from mirsad.tasks.models import install_for_site
 
     source = models.parent / "from"
     shutil.rmtree(source, ignore_errors=True)
@@ -69,8 +69,8 @@ def note(built, path: str) -> str:
 
 
 def engine_for(models: Path, pair: tuple[str, str]):
-    from mirsad.mt.engine import CTranslate2Engine, EngineOptions
-    from mirsad.mt.families import installed_models
+    from mirsad.mt.engines.engine import CTranslate2Engine, EngineOptions
+    from mirsad.mt.models.families import installed_models
 
     return CTranslate2Engine(installed_models(models)[pair], EngineOptions(intra_threads=1))
 
@@ -143,7 +143,7 @@ def test_a_direct_model_beats_the_pivot_through_english(mt_site):
 def test_invoke_models_list_shows_which_model_each_pair_uses(tmp_path):
     from rich.console import Console
 
-    from mirsad.mt.install import list_installed
+    from mirsad.tasks.models import list_installed
 
     models = tmp_path / "models"
     install(models)
@@ -157,7 +157,7 @@ def test_invoke_models_list_shows_which_model_each_pair_uses(tmp_path):
 
 
 def test_a_priority_in_the_manifest_decides_between_direct_models(tmp_path):
-    from mirsad.mt.families import installed_models
+    from mirsad.mt.models.families import installed_models
 
     models = tmp_path / "models"
     install(models)
@@ -201,7 +201,7 @@ BROKEN = {
 
 @pytest.mark.parametrize("case", BROKEN, ids=list(BROKEN))
 def test_a_broken_manifest_is_refused_and_nothing_is_installed(tmp_path, case):
-    from mirsad.mt.packages import PackageError
+    from mirsad.mt.models.packages import PackageError
 
     original, change, message = BROKEN[case]
     folder = tmp_path / original.name
@@ -238,7 +238,7 @@ def test_invoke_models_from_a_folder_with_a_broken_manifest_exits_naming_it(tmp_
 
 
 def test_a_model_changed_after_install_is_not_used(tmp_path, caplog):
-    from mirsad.mt.families import installed_models
+    from mirsad.mt.models.families import installed_models
 
     models = tmp_path / "models"
     (installed,) = {model.path for model in models_from(models, NLLB)}

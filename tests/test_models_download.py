@@ -151,7 +151,7 @@ def models(tmp_path) -> Path:
 
 def invoke_models(server: PackageServer, models: Path, **options) -> list:
     """`invoke models` in this process, with the project's real settings."""
-    from mirsad.mt.install import install_for_site
+    from mirsad.tasks.models import install_for_site
     from pelican.settings import read_settings
 
     mt = {"models_dir": str(models), "index_url": server.index_url, "download_timeout": 5, **options}
@@ -159,7 +159,7 @@ def invoke_models(server: PackageServer, models: Path, **options) -> list:
 
 
 def installed(models: Path) -> list[str]:
-    from mirsad.mt.packages import installed_packages
+    from mirsad.mt.models.packages import installed_packages
 
     return sorted(f"{p.from_code}_{p.to_code}" for p in installed_packages(models))
 
@@ -215,7 +215,7 @@ def test_ipfs_link_is_skipped_quietly_and_an_installed_pair_is_not_fetched_again
 
 
 def test_a_server_that_fails_twice_is_retried(server, models, caplog, monkeypatch):
-    from mirsad.mt import download
+    from mirsad.mt.models import download
 
     monkeypatch.setattr(download, "RETRY_PAUSE", 0.01)
     server.publish(server.package("ar_en", flaky(2, unavailable)))
@@ -246,7 +246,7 @@ def test_the_newest_package_version_is_chosen(server, models):
 # --- broken downloads leave nothing behind -------------------------------------------------
 
 def test_a_body_cut_off_midway_installs_nothing_and_says_so(server, models, tmp_path):
-    from mirsad.mt.packages import PackageError, install_archive
+    from mirsad.mt.models.packages import PackageError, install_archive
 
     install_archive(FIXTURES / "translate-en_fr-test-1.0.argosmodel", models)
     before = sorted(p.name for p in models.iterdir())
@@ -263,7 +263,7 @@ def test_a_body_cut_off_midway_installs_nothing_and_says_so(server, models, tmp_
 
 
 def test_a_corrupt_zip_is_refused(server, models):
-    from mirsad.mt.packages import PackageError
+    from mirsad.mt.models.packages import PackageError
 
     server.publish(server.package("ar_en", corrupted))
     with pytest.raises(PackageError, match=r"translate-ar_en-test-1\.0\.argosmodel: corrupt .*invoke models"):
@@ -274,7 +274,7 @@ def test_a_corrupt_zip_is_refused(server, models):
 
 @pytest.mark.parametrize("hang", [hang_before_answering, hang_mid_body], ids=lambda f: f.__name__)
 def test_a_hanging_server_hits_the_timeout(server, models, hang):
-    from mirsad.mt.packages import PackageError
+    from mirsad.mt.models.packages import PackageError
 
     server.publish(server.package("ar_en", hang))
     started = time.monotonic()
@@ -295,7 +295,7 @@ def test_a_pair_missing_from_the_index_goes_through_the_pivot(server, models):
 
 
 def test_a_pivot_leg_missing_from_the_index_is_named(server, models):
-    from mirsad.mt.packages import PackageError
+    from mirsad.mt.models.packages import PackageError
 
     server.publish(server.package("ar_en"))
     with pytest.raises(PackageError, match=r"has no en→fr package.*invoke models --from DIR"):
@@ -304,7 +304,7 @@ def test_a_pivot_leg_missing_from_the_index_is_named(server, models):
 
 
 def test_an_index_cut_off_is_read_again_from_the_start(server, models, monkeypatch):
-    from mirsad.mt import download
+    from mirsad.mt.models import download
 
     monkeypatch.setattr(download, "RETRY_PAUSE", 0.01)
     server.publish(server.package("ar_en"), behaviour=flaky(1, cut_off))
@@ -313,7 +313,7 @@ def test_an_index_cut_off_is_read_again_from_the_start(server, models, monkeypat
 
 
 def test_an_index_that_is_not_one_is_refused_by_url(server, models):
-    from mirsad.mt.packages import PackageError
+    from mirsad.mt.models.packages import PackageError
 
     server.routes["/index.json"] = (serve, b"<html>captive portal</html>")
     with pytest.raises(PackageError, match=f"{server.index_url} is not a package index.*MIRSAD_MODELS_INDEX"):

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(ctranslate2.get_cuda_device_count() > 0,
 
 
 def _package(tmp_path):
-    from mirsad.mt.packages import install_archive
+    from mirsad.mt.models.packages import install_archive
 
     return install_archive(FIXTURES / "translate-ar_en-test-1.0.argosmodel", tmp_path, ("ar", "en"))
 
@@ -29,7 +29,7 @@ def _identities(site) -> set[str]:
 
 
 def test_auto_runs_on_the_cpu_when_there_is_no_cuda_device(tmp_path):
-    from mirsad.mt.engine import CTranslate2Engine, EngineOptions, resolve_device
+    from mirsad.mt.engines.engine import CTranslate2Engine, EngineOptions, resolve_device
 
     options = resolve_device(EngineOptions(intra_threads=1), "auto")
     assert options.device == "cpu"
@@ -40,7 +40,7 @@ def test_auto_runs_on_the_cpu_when_there_is_no_cuda_device(tmp_path):
 
 
 def test_the_compute_type_reaches_ctranslate2_and_the_memory_key(tmp_path):
-    from mirsad.mt.engine import CTranslate2Engine, EngineOptions, engine_identity, resolve_device
+    from mirsad.mt.engines.engine import CTranslate2Engine, EngineOptions, engine_identity, resolve_device
 
     package = _package(tmp_path)
     default = resolve_device(EngineOptions(intra_threads=1), "cpu")
@@ -65,7 +65,7 @@ def test_a_site_build_on_auto_and_on_float32(mt_site):
 
 
 def test_cuda_without_a_cuda_device_is_refused_by_its_setting(tmp_path):
-    from mirsad.mt.engine import DeviceUnavailable, EngineOptions, resolve_device
+    from mirsad.mt.engines.engine import DeviceUnavailable, EngineOptions, resolve_device
 
     with pytest.raises(DeviceUnavailable, match=r"MIRSAD_MT\['device'\] = 'cuda'.*'auto' or 'cpu'"):
         resolve_device(EngineOptions(), "cuda")
@@ -79,7 +79,7 @@ def test_a_cuda_build_without_a_cuda_device_fails_with_the_setting_named(mt_site
 
 
 def test_a_compute_type_the_cpu_cannot_run_is_refused(tmp_path):
-    from mirsad.mt.engine import DeviceUnavailable, EngineOptions, resolve_device
+    from mirsad.mt.engines.engine import DeviceUnavailable, EngineOptions, resolve_device
 
     with pytest.raises(DeviceUnavailable, match=r"'float16' cannot run on this machine's cpu.*int8"):
         resolve_device(EngineOptions(compute_type="float16"), "cpu")

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from mirsad.mt.engine import CTranslate2Engine, EngineOptions
-from mirsad.mt.packages import install_archive
+from mirsad.mt.engines.engine import CTranslate2Engine, EngineOptions
+from mirsad.mt.models.packages import install_archive
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYOUTS = ROOT / "tests" / "fixtures" / "models" / "layouts"

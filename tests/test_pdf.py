@@ -1,4 +1,4 @@
-"""PDF of every briefing in every language (src/mirsad/pdf): what a reader
+"""PDF of every briefing in every language (plugins/mirsad/pdf): what a reader
 gets from the file (text through poppler's pdftotext, metadata through pypdf),
 links from the pages, reproducibility, skip-unchanged, failures."""
 

@@ -1,4 +1,4 @@
-"""The digest PDF of each language (src/mirsad/pdf): cover, table of
+"""The digest PDF of each language (plugins/mirsad/pdf): cover, table of
 contents with the page of every briefing, a section per briefing, the link
 from the home page, the latest-N and date-range selections."""
 

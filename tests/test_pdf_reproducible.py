@@ -1,6 +1,6 @@
 """The same briefing gives the same PDF bytes on every build with either font
 subsetter WeasyPrint 70 may use: HarfBuzz (libharfbuzz-subset0) or, on a
-machine without it, fontTools (see src/mirsad/pdf/renderer.py).
+machine without it, fontTools (see plugins/mirsad/pdf/renderer.py).
 
 Each build runs in a fresh process (its own hash seed, clock and, for
 fontTools, a libharfbuzz-subset that cannot be loaded, as on a machine

@@ -40,8 +40,8 @@ PROPERTY = settings(max_examples=50, deadline=None, derandomize=True, print_blob
 @pytest.fixture(scope="module")
 def engines(tmp_path_factory):
     """The real ar→en and en→fr test packages, installed once per module."""
-    from mirsad.mt.engine import CTranslate2Engine, EngineOptions, PivotEngine
-    from mirsad.mt.packages import install_archive
+    from mirsad.mt.engines.engine import CTranslate2Engine, EngineOptions, PivotEngine
+    from mirsad.mt.models.packages import install_archive
 
     models = tmp_path_factory.mktemp("models")
     options = EngineOptions(intra_threads=1)  # the CI machine's cores are shared
@@ -527,7 +527,7 @@ def hostile_site(tmp_path_factory):
     """One real build (the `site` fixture's SiteMaker, built once for the
     tests below) with the worst cases in title, tags, category, summary and
     body of eight briefings, machine-translated into en and fr."""
-    from mirsad.mt.packages import install_archive
+    from mirsad.mt.models.packages import install_archive
 
     from conftest import SiteMaker
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import network_guard
-from mirsad.mt.packages import PackageError, check_archive, install_archive, installed_packages
+from mirsad.mt.models.packages import PackageError, check_archive, install_archive, installed_packages
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYOUTS = ROOT / "tests" / "fixtures" / "models" / "layouts"
@@ -34,7 +34,7 @@ def body_text(built, path: str) -> str:
 def install_layouts(models: Path, *names: str) -> None:
     """`invoke models --from DIR` with the chosen archives in DIR."""
     from pelican.settings import read_settings
-    from mirsad.mt.install import install_for_site
+    from mirsad.tasks.models import install_for_site
 
     folder = models.parent / "archives"
     folder.mkdir()

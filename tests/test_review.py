@@ -145,7 +145,7 @@ def test_the_memory_keeps_each_segments_confidence_and_the_report_lists_the_leas
 
 def test_a_memory_without_confidences_is_upgraded_in_place(tmp_path):
     """Memories written before confidences were kept still open; their segments count as unscored."""
-    from mirsad.mt.engine import Translation
+    from mirsad.mt.engines.engine import Translation
     from mirsad.mt.memory import TranslationMemory
 
     path = tmp_path / "tm.sqlite"

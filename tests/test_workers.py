@@ -210,9 +210,9 @@ def test_when_no_worker_may_be_forked_again_the_items_left_fail_and_nothing_hang
 
 
 def test_translation_runs_in_a_process_of_its_own_and_leaves_no_thread_here(tmp_path):
-    from mirsad.mt.engine import EngineOptions
-    from mirsad.mt.engine_process import EngineDied, EngineProcess
-    from mirsad.mt.packages import installed_packages
+    from mirsad.mt.engines.engine import EngineOptions
+    from mirsad.mt.engines.engine_process import EngineDied, EngineProcess
+    from mirsad.mt.models.packages import installed_packages
 
     install(tmp_path / "models")
     package = next(found for found in installed_packages(tmp_path / "models") if found.to_code == "en")

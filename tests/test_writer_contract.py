@@ -18,7 +18,7 @@ def install_test_models(models) -> None:
     from pelican.settings import read_settings
 
     from conftest import ROOT
-    from mirsad.mt.install import install_for_site
+    from mirsad.tasks.models import install_for_site
 
     archives = models.parent / "archives"
     archives.mkdir()

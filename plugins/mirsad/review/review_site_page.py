@@ -11,7 +11,7 @@ from urllib.parse import quote
 from mirsad.i18n.api import Language
 
 from .commands import plain
-from .review_site import MACHINE, OUTDATED, REVIEWED, Change, ReviewPage, Row
+from .review_page import MACHINE, OUTDATED, REVIEWED, Change, ReviewPage, Row
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem; color: #1a1a1a; }

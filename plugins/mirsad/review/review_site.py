@@ -16,7 +16,6 @@ from __future__ import annotations
 import difflib
 import logging
 import shutil
-from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
@@ -26,56 +25,18 @@ from mirsad.mt.api import MachineUnit, load_config
 
 from .commands import Project, ReviewError, machine_drafts, plain
 from .drafts import Draft
+from .review_page import DRAFT, MACHINE, OUTDATED, REVIEWED, Change, ReviewPage, Row
 from .quality import Block, paired, top_level_blocks
+from .review_site_page import render_index, render_page
 from .sources import snapshot_path
 
 logger = logging.getLogger(__name__)
-
-REVIEWED, DRAFT, MACHINE, OUTDATED = "reviewed", "draft", "machine only", "outdated"
-
-
-@dataclass(frozen=True)
-class Row:
-    """One source block (or the title, or the whole body) beside its translation."""
-
-    label: str
-    source: str  # HTML: the pipeline's, with <mark>s of ours
-    translation: str
-    terms: list[tuple[str, str]]  # glossary terms in it: (source term, enforced translation)
-    unmarked: list[MachineUnit] = field(default_factory=list)  # low-confidence units not found in the HTML
-
-
-@dataclass(frozen=True)
-class Change:
-    """One paragraph of the source diff."""
-
-    kind: str  # "same", "removed" or "added"
-    html: str
-
-
-@dataclass(frozen=True)
-class ReviewPage:
-    draft: Draft
-    status: str  # REVIEWED, DRAFT, MACHINE or OUTDATED
-    threshold: float  # MIRSAD_MT['low_confidence']
-    low: list[MachineUnit]  # the units below it
-    rows: list[Row]
-    changes: list[Change] | None  # the source diff, when outdated and a snapshot is kept
-    diff_note: str = ""  # why there is no diff
-    source_file: str = ""  # the original's path, relative to the project when inside it
-    reviewed_file: str = ""  # the reviewed translation's, likewise
-
-    @property
-    def file_name(self) -> str:
-        return f"{self.draft.slug}.{self.draft.lang}.html"
 
 
 def build_review_site(project: Project, output: Path, drafts: list[Draft] | None = None) -> list[ReviewPage]:
     """Build the review pages of `drafts` (default: from a build of the
     project, machine_drafts) into `output`, which is replaced whole at the
     end: a failure leaves the previous folder as it was."""
-    from .review_site_page import render_index, render_page
-
     pages = review_pages(machine_drafts(project) if drafts is None else drafts, project)
     with project_lock(project.lock_file):
         try:

@@ -9,8 +9,10 @@ from typing import Any
 
 from mirsad.common.settings import SettingsError, jobs, once_per_build, plugin_settings, site_languages
 
-from .engine import COMPUTE_TYPES, DEVICES, EngineOptions
-from .libretranslate import ServerSettings, server_settings
+from .engines.engine import COMPUTE_TYPES, DEVICES, EngineOptions
+from .engines.libretranslate import ServerSettings, server_settings
+from .models.download import DownloadOptions
+from .models.install import SiteModels
 
 DEFAULTS: dict[str, Any] = {
     # Folder of installed Argos packages; the MIRSAD_MODELS_DIR environment
@@ -106,6 +108,14 @@ class MTConfig:
 def load(settings: dict[str, Any]) -> MTConfig:
     """The plugin's configuration, computed once per build."""
     return once_per_build(settings, "MIRSAD_MT", lambda: _load(settings))
+
+
+def site_models(settings: dict[str, Any]) -> SiteModels:
+    """The site's language pairs and model sources, for `invoke models`."""
+    config = load(settings)
+    return SiteModels(source=config.source, targets=config.targets, pivot=config.pivot,
+                      models_dir=config.models_dir, index_url=config.index_url,
+                      download=DownloadOptions(timeout=config.download_timeout, retries=config.download_retries))
 
 
 def _load(settings: dict[str, Any]) -> MTConfig:

@@ -18,8 +18,8 @@ from typing import Protocol
 
 from mirsad.common.settings import SettingsError
 
-from .families import FamilyModel
-from .packages import Package
+from mirsad.mt.models.families import FamilyModel
+from mirsad.mt.models.packages import Package
 
 logger = logging.getLogger(__name__)
 

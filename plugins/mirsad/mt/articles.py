@@ -14,7 +14,7 @@ from pelican.contents import Article
 from mirsad.common.files import files_digest
 from mirsad.i18n.api import inherit_metadata
 
-from .engine import Translation
+from .engines.engine import Translation
 from .glossary import Glossary
 from .memory import TranslationMemory, segment_key
 from .routing import Route, Stats
@@ -77,7 +77,7 @@ class MachineUnit:
     block: int | None  # for body segments: the top-level block they are in (from 0)
     source: str  # the source segment's HTML (inline markup included)
     target: str  # its translation's HTML
-    confidence: float | None  # mirsad.mt.engine.Translation.confidence
+    confidence: float | None  # mirsad.mt.engines.engine.Translation.confidence
     terms: tuple[tuple[str, str], ...]  # glossary terms in it: (source term, rendering in the target)
 
 

@@ -16,7 +16,7 @@ import sqlite3
 import time
 from collections.abc import Iterable
 
-from .engine import Translation
+from .engines.engine import Translation
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS segments (
     source TEXT NOT NULL,
     target TEXT NOT NULL,
     created REAL NOT NULL,
-    confidence REAL              -- the engine's (mirsad.mt.engine.Translation); NULL: none given
+    confidence REAL              -- the engine's (mirsad.mt.engines.engine.Translation); NULL: none given
 )
 """
 

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Generator
 from typing import NamedTuple
 
-from .engine import Translation, combined_confidence
+from .engines.engine import Translation, combined_confidence
 from .glossary import Glossary
 from .segments import Segment, Span
 

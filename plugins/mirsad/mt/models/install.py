@@ -5,13 +5,12 @@ network; families.py), or from the public Argos index."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from . import config as mt_config
 from .download import DownloadOptions, download_package, fetch_index, offered_packages, version_key
 from .families import (check_model_folder, install_model_folder, installed_family_models, installed_models,
                        model_folders)
@@ -20,7 +19,19 @@ from .packages import PackageError, check_archive, install_archive, installed_pa
 logger = logging.getLogger(__name__)
 
 
-def needed_pairs(config: mt_config.MTConfig, available: set[tuple[str, str]]) -> list[tuple[str, str]]:
+@dataclass(frozen=True)
+class SiteModels:
+    """What a site asks of its models: its language pairs and where models
+    come from and go (made from MIRSAD_MT by mirsad.mt.config.site_models)."""
+    source: str
+    targets: list[str]
+    pivot: str
+    models_dir: Path
+    index_url: str
+    download: DownloadOptions
+
+
+def needed_pairs(config: SiteModels, available: set[tuple[str, str]]) -> list[tuple[str, str]]:
     """Direct pairs where available, else the two legs through the pivot."""
     pairs: list[tuple[str, str]] = []
     for target in config.targets:
@@ -32,9 +43,8 @@ def needed_pairs(config: mt_config.MTConfig, available: set[tuple[str, str]]) ->
     return list(dict.fromkeys(pairs))
 
 
-def install_for_site(settings: dict[str, Any], folder: Path | None, console: Console | None = None) -> list:
+def install_for_site(config: SiteModels, folder: Path | None, console: Console | None = None) -> list:
     console = console or Console()
-    config = mt_config.load(settings)
     if folder is None:
         return _install_online(config, console)
     if not folder.is_dir():
@@ -62,11 +72,11 @@ def install_for_site(settings: dict[str, Any], folder: Path | None, console: Con
     return installed
 
 
-def _install_online(config: mt_config.MTConfig, console: Console) -> list:
+def _install_online(config: SiteModels, console: Console) -> list:
     """The folder path above, with the package index as the folder; a pair
     already installed at the index's version is not downloaded again (a
     damaged install does not count: installed_packages() leaves it out)."""
-    options = DownloadOptions(timeout=config.download_timeout, retries=config.download_retries)
+    options = config.download
     offered = offered_packages(fetch_index(config.index_url, options))
     pairs = needed_pairs(config, set(offered))
     missing = [pair for pair in pairs if pair not in offered]
@@ -89,9 +99,8 @@ def _install_online(config: mt_config.MTConfig, console: Console) -> list:
     return installed
 
 
-def list_installed(settings: dict[str, Any], console: Console | None = None) -> None:
+def list_installed(config: SiteModels, console: Console | None = None) -> None:
     console = console or Console()
-    config = mt_config.load(settings)
     used = installed_models(config.models_dir)
     table = Table(title=f"Translation models in {config.models_dir}")
     for column in ("pair", "model", "version", "used", "folder"):

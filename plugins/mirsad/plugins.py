@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import functools
 import importlib
+import importlib.machinery
+import sys
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from mirsad.common.settings import SettingsError
@@ -34,8 +37,18 @@ class PluginOrderError(SettingsError):
 
 def register() -> None:
     """Pelican's entry point for `PLUGINS = ["mirsad"]`: every plugin, in order."""
+    importable_by_name()
     for name in ORDER:
         importlib.import_module(name).register()
+
+
+def importable_by_name() -> None:
+    """Pelican loads a plugin found in PLUGIN_PATHS without putting that folder
+    on sys.path. A spawned process (the translation engine's) starts from its
+    parent's sys.path and imports `mirsad` by name: without the package
+    installed, the folder must be there. The one edit of sys.path in the project."""
+    if importlib.machinery.PathFinder.find_spec(PACKAGE, sys.path) is None:
+        sys.path.append(str(Path(__file__).resolve().parents[1]))
 
 
 def enabled(settings: Mapping[str, Any]) -> tuple[str, ...]:

@@ -18,8 +18,8 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from .engine import CTranslate2Engine, EngineOptions, engine_identity
-from .families import FamilyModel
-from .packages import Package
+from mirsad.mt.models.families import FamilyModel
+from mirsad.mt.models.packages import Package
 
 logger = logging.getLogger(__name__)
 

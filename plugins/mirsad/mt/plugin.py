@@ -25,7 +25,7 @@ from . import config as mt_config
 from .articles import Plan, build_article, build_placeholder, translate_segments
 from .segments import Segment, plain_segment
 from .glossary import Glossary
-from .libretranslate import ServersUnavailable
+from .engines.libretranslate import ServersUnavailable
 from .memory import TranslationMemory
 from .routing import Router, Stats
 

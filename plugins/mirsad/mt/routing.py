@@ -14,12 +14,12 @@ from mirsad.common.progress import progress_bar
 from mirsad.text.bidi import neutralise
 
 from .config import MTConfig
-from .engine import Engine, EngineOptions, PivotEngine, Translation, resolve_device
-from .engine_process import EngineProcess
-from .families import FamilyModel, installed_models
-from .libretranslate import LibreTranslateEngine, ServerPool
+from .engines.engine import Engine, EngineOptions, PivotEngine, Translation, resolve_device
+from .engines.engine_process import EngineProcess
+from .models.families import FamilyModel, installed_models
+from .engines.libretranslate import LibreTranslateEngine, ServerPool
 from .memory import TranslationMemory, segment_key
-from .packages import Package, PackageError
+from .models.packages import Package, PackageError
 
 logger = logging.getLogger(__name__)
 PROGRESS_CHUNK = 512  # sentences per progress step (each still one large batch)

@@ -1,0 +1,1 @@
+"""Translation engines: the local CTranslate2 engine, its process, LibreTranslate servers."""

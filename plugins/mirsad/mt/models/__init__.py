@@ -1,0 +1,1 @@
+"""Translation models: Argos packages, other model families, their tokenizers, download and install."""

@@ -1,0 +1,126 @@
+"""`invoke build`, `serve`, `clean`, `pdf`, `digest` and `bundle`."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from mirsad.build.api import build_atomically, project_lock, run_pelican, staging_folder
+
+from .site import Site, TaskError, failing_as
+
+
+def cache_overrides(site: Site, cache: Path | None, strict: bool) -> dict[str, Any]:
+    """Settings for a build with its own cache folder: the PDF cache follows
+    CACHE_PATH; the translation memory is a MIRSAD_MT key."""
+    if cache is None:
+        return {}
+    options = {**(site.settings().get("MIRSAD_MT") or {}),
+               "memory": str(cache / "translation-memory.sqlite"), "strict": strict}
+    return {"CACHE_PATH": str(cache), "MIRSAD_MT": options}
+
+
+def build(site: Site, *, publish: bool = False, strict: bool = False, output: Path | None = None,
+          content: Path | None = None, cache: Path | None = None, jobs: int = 0) -> Path:
+    """Build the site into `output` atomically; returns the folder built."""
+    target = (output or site.output).resolve()
+    cache_dir = cache.resolve() if cache else None
+    strict = strict or publish
+    lock_file = site.build_lock if cache_dir is None else cache_dir.parent / ".build.lock"
+    with failing_as(), project_lock(lock_file) as lock:
+        build_atomically(target, lambda staging: run_pelican(
+            site.pelican, (content or site.content).resolve(), site.settings_file(publish), staging, lock,
+            strict=strict, overrides=cache_overrides(site, cache_dir, strict), jobs=jobs, target=target))
+    print(f"Site built in {target}")
+    return target
+
+
+def serve(site: Site, port: int = 8000, host: str = "127.0.0.1") -> None:
+    """Build, serve the output on `host:port`, rebuild and reload on every change."""
+    from livereload import Server
+
+    build(site)
+    server = Server()
+    for folder in ("content", "themes", "plugins"):
+        server.watch(str(site.root / folder), lambda: build(site))
+    server.watch(str(site.settings_file()), lambda: build(site))
+    server.serve(root=str(site.output), host=host, port=port, open_url_delay=None)
+
+
+def clean(site: Site) -> None:
+    """Remove generated files: the output and leftovers of interrupted builds."""
+    for path in [site.output, *site.root.glob(".output-*"), site.root / "output.old", site.root / ".pytest_cache",
+                 site.root / "dist"]:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def pdfs(site: Site, overrides: dict[str, Any], *, publish: bool, strict: bool, output: Path) -> list[Path]:
+    """Run a build with MIRSAD_PDF overridden into a staging folder and move only
+    its PDFs into `output` (pages stay as they are). The PDF cache (cache/pdf)
+    is shared with `invoke build`, so unchanged PDFs are not rendered again."""
+    options = {**(site.settings(publish).get("MIRSAD_PDF") or {}), **overrides}
+    target = output.resolve()
+    target.mkdir(parents=True, exist_ok=True)
+    moved = []
+    with failing_as(), project_lock(site.build_lock) as lock:
+        staging = staging_folder(target, "pdf-")
+        try:
+            extra = ["-e", f"MIRSAD_PDF={json.dumps(options, default=str)}"]
+            run_pelican(site.pelican, site.content, site.settings_file(publish), staging, lock, strict=strict,
+                        extra=extra)
+            for pdf_file in sorted(staging.rglob("*.pdf")):
+                destination = target / pdf_file.relative_to(staging)
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(pdf_file, destination)
+                print(destination.relative_to(target.parent))
+                moved.append(destination)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return moved
+
+
+def digest_overrides(latest: int = 0, since: str = "", until: str = "") -> dict[str, Any]:
+    """MIRSAD_PDF for `invoke digest`: the latest briefings, or a date range."""
+    overrides: dict[str, Any] = {"briefings": False, "digest": True}
+    if latest:
+        overrides["digest_latest"] = latest
+    if since or until:
+        overrides.update(digest_since=since or None, digest_until=until or None,
+                         digest_save_as="{lang}/digest-{since}--{until}.pdf")
+        if not latest:
+            overrides["digest_latest"] = None
+    return overrides
+
+
+def bundle(site: Site, output: Path, strict: bool = False) -> None:
+    """Build the site into a temporary folder and zip it for reading offline."""
+    settings = site.settings()  # relative URLs, as `build` uses
+    from mirsad.bundle.api import make_bundle
+
+    target = output.resolve()
+    target.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".bundle-build-", dir=target) as tmp:
+        built = build(site, strict=strict, output=Path(tmp) / "site")
+        made = make_bundle(built, target, settings)
+    print(f"{made.path}: {made.files} files, {made.size / 1e6:.1f} MB, updated {made.updated}")
+    print(f"SHA-256 {made.sha256} (also in {made.path.name}.sha256: publish it with the bundle)")
+    for suffix, count in sorted(made.absolute.items()):
+        print(f"note: {count} {suffix} file(s) link to {settings['SITEURL']} (SITEURL); set "
+              "MIRSAD_SITEURL to the published address so that these links lead to the site once online")
+
+
+def verify_bundle(path: Path) -> None:
+    """Report the files of a received bundle that are missing, extra or altered."""
+    from mirsad.bundle.api import BundleError, verify
+
+    try:
+        result = verify(path)
+    except BundleError as error:
+        raise TaskError(str(error), code=2) from None
+    print("\n".join(result.lines()))
+    if not result.ok:
+        raise TaskError(code=1)
