@@ -148,12 +148,8 @@ def review_site(c, output=str(SITE.root / "output.review")):
 })
 def models(c, from_="", list_=False):
     """Install the translation models (Argos, OPUS-MT, NLLB, M2M100) the configured language pairs need."""
-    settings = SITE.settings()
     with _exits():
-        if list_:
-            model_tasks.list_installed(settings)
-        else:
-            model_tasks.install_for_site(settings, Path(from_) if from_ else None)
+        model_tasks.models(SITE, Path(from_) if from_ else None, list_)
 
 
 PDF_HELP = {

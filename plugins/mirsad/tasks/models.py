@@ -7,6 +7,8 @@ from typing import Any
 
 from rich.console import Console
 
+from .site import Site, failing_as
+
 
 def install_for_site(settings: dict[str, Any], folder: Path | None, console: Console | None = None) -> list:
     """Install from `folder` (.argosmodel files and model folders), or from the package index when None."""
@@ -20,3 +22,13 @@ def list_installed(settings: dict[str, Any], console: Console | None = None) -> 
     from mirsad.mt.api import list_installed as show, site_models
 
     show(site_models(settings), console)
+
+
+def models(site: Site, folder: Path | None = None, show: bool = False) -> None:
+    """`invoke models`: list the installed models (`show`), or install those the site needs."""
+    settings = site.settings()
+    with failing_as("models"):  # a bad package names the file and the fix; nothing was installed
+        if show:
+            list_installed(settings)
+        else:
+            install_for_site(settings, folder)
