@@ -23,11 +23,11 @@ from mirsad.build.api import project_lock, replace_dir, staging_folder
 from mirsad.markdown.api import BriefingError, body_html, split
 from mirsad.mt.api import MachineUnit, load_config
 
+from . import review_site_page as rendering
 from .commands import Project, ReviewError, machine_drafts, plain
 from .drafts import Draft
-from .review_page import DRAFT, MACHINE, OUTDATED, REVIEWED, Change, ReviewPage, Row
 from .quality import Block, paired, top_level_blocks
-from .review_site_page import render_index, render_page
+from .review_page import DRAFT, MACHINE, OUTDATED, REVIEWED, Change, ReviewPage, Row
 from .sources import snapshot_path
 
 logger = logging.getLogger(__name__)
@@ -46,9 +46,9 @@ def build_review_site(project: Project, output: Path, drafts: list[Draft] | None
             raise ReviewError(f"cannot write the review pages beside {output}: {error.strerror or error}; "
                               "give another --output folder") from None
         try:
-            (staging / "index.html").write_text(render_index(pages), encoding="utf-8")
+            (staging / "index.html").write_text(rendering.render_index(pages), encoding="utf-8")
             for page in pages:
-                (staging / page.file_name).write_text(render_page(page), encoding="utf-8")
+                (staging / page.file_name).write_text(rendering.render_page(page), encoding="utf-8")
             replace_dir(staging, output)
         except OSError as error:
             shutil.rmtree(staging, ignore_errors=True)
