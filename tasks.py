@@ -13,7 +13,7 @@ from pathlib import Path
 
 from invoke import Exit, task
 
-from mirsad.tasks import build as building, dev, models as model_tasks, review as reviewing
+from mirsad.tasks import build as building, dev, models as model_tasks, newsroom, review as reviewing
 from mirsad.tasks.site import Site, TaskError
 
 SITE = Site(Path(__file__).resolve().parent)
@@ -55,6 +55,23 @@ def serve(c, port=8000, host="127.0.0.1"):
     """Build, serve output/ on localhost and rebuild + reload on every change."""
     with _exits():
         building.serve(SITE, int(port), host)
+
+
+@task(help={"title": "the briefing's title", "slug": "its URL name (default: made from the title)",
+            "tags": "tags, comma-separated", "category": "its category"})
+def new(c, title="", slug="", tags="", category=""):
+    """Start a briefing: content/briefings/<slug>.md with its front matter, a
+    draft dated now (never over an existing file); prints its path."""
+    with _exits():
+        newsroom.new_briefing(SITE, title, slug, [t.strip() for t in tags.split(",") if t.strip()], category)
+
+
+@task(help={"name": "the site's name", "languages": "site languages, comma-separated, the briefings' language first"})
+def init(c, folder, name="", languages="ar,en,fr"):
+    """Make a new newsroom's project in FOLDER: settings, the theme, empty
+    content with taxonomy and glossary files; `make build` builds it."""
+    with _exits():
+        newsroom.init_project(SITE, Path(folder), name, languages.split(","))
 
 
 @task

@@ -6,6 +6,8 @@ import json
 import os
 import shutil
 import tempfile
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,15 +42,56 @@ def build(site: Site, *, publish: bool = False, strict: bool = False, output: Pa
 
 
 def serve(site: Site, port: int = 8000, host: str = "127.0.0.1") -> None:
-    """Build, serve the output on `host:port`, rebuild and reload on every change."""
+    """Build, serve the output on `host:port`, rebuild on every change and
+    reload the browser when a rebuild is in. The server keeps answering with
+    the last good site while a rebuild runs, and after one that failed."""
     from livereload import Server
 
-    build(site)
+    try:
+        build(site)
+    except TaskError as failure:
+        if not site.output.is_dir():
+            raise
+        print(f"serve: {failure} Serving the last good site.", flush=True)
+    rebuilder = Rebuilder(lambda: build(site))
     server = Server()
-    for folder in ("content", "themes", "plugins"):
-        server.watch(str(site.root / folder), lambda: build(site))
-    server.watch(str(site.settings_file()), lambda: build(site))
+    for source in (site.content, site.theme, site.root / "plugins", site.settings_file()):
+        # 'forever': no reload for the edit itself, the new output brings it.
+        server.watch(str(source), rebuilder.request, delay="forever")
+    server.watch(str(site.output))
     server.serve(root=str(site.output), host=host, port=port, open_url_delay=None)
+
+
+class Rebuilder:
+    """Runs builds in a thread of their own, one at a time: the server's
+    loop stays free to answer. Changes during a build make one more build."""
+
+    def __init__(self, build: Callable[[], object]):
+        self._build = build
+        self._lock = threading.Lock()
+        self._running = self._again = False
+
+    def request(self) -> None:
+        with self._lock:
+            if self._running:
+                self._again = True
+                return
+            self._running = True
+        threading.Thread(target=self._run, name="mirsad-rebuild", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            print("serve: a file changed, rebuilding (the last good site is served meanwhile)", flush=True)
+            try:
+                self._build()
+            except TaskError as failure:
+                print(f"serve: rebuild failed. {failure} Still serving the last good site; "
+                      "fix the file and save it again.", flush=True)
+            with self._lock:
+                if not self._again:
+                    self._running = False
+                    return
+                self._again = False
 
 
 def clean(site: Site) -> None:
