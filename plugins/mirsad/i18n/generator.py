@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from pelican.generators import Generator
 
@@ -11,6 +12,7 @@ from .feeds import write_feed
 from .site import Site
 from .sitemap import write_sitemap
 from .taxonomy import TermRegistry, site_taxonomy
+from .web import news_article, og_locale, robots_txt
 
 # Context key where a translation plugin leaves tag/category names it
 # translated: {(kind, source name): {lang: name}}.
@@ -32,6 +34,7 @@ class MultilingualGenerator(Generator):
         self.site = Site(self.context["articles"], config, registry)
         self.context["mirsad_site"] = self.site
         self.context["I18N"] = config
+        self.context.update(news_article=news_article, og_locale=og_locale)
 
     def generate_output(self, writer) -> None:
         site, config = self.site, self.site.config
@@ -48,7 +51,9 @@ class MultilingualGenerator(Generator):
         siteurl = self.settings["SITEURL"]
         for language in config.languages:
             write_feed(site, language.code, self.output_path, siteurl)
-        write_sitemap(site, self.output_path, siteurl)
+        sitemap = write_sitemap(site, self.output_path, siteurl)
+        if not relative:  # a publication build: on the web
+            self._write_web_files(writer, sitemap)
         root = config.options["root_save_as"]
         if root:
             home = next(listing for listing in site.listings
@@ -58,3 +63,21 @@ class MultilingualGenerator(Generator):
                 page_lang=home.language.code, language=home.language, listing=home,
                 alternates=home.alternates,
             )
+
+    def _write_web_files(self, writer, sitemap: str) -> None:
+        """robots.txt, and the 404 page of each language and of the root
+        (hosts such as GitHub Pages and S3 serve /404.html)."""
+        config = self.site.config
+        with open(os.path.join(self.output_path, "robots.txt"), "w", encoding="utf-8") as robots:
+            robots.write(robots_txt(self.settings["SITEURL"], sitemap))
+        homes = [listing for listing in self.site.listings if listing.kind == "index"]
+        for home in homes:
+            writer.write_file(
+                f"{home.language.code}/404.html", self.get_template("404"), self.context, False,
+                page_lang=home.language.code, language=home.language, listing=home, alternates=home.alternates,
+            )
+        source_home = next(home for home in homes if home.language == config.source)
+        writer.write_file(
+            "404.html", self.get_template("404"), self.context, False, page_lang=config.source.code,
+            language=config.source, listing=source_home, alternates=source_home.alternates,
+        )
