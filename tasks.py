@@ -115,48 +115,52 @@ def stamp(c, files=None):
     reviewing.stamp(SITE, [Path(f) for f in files or []])
 
 
+VERBOSE = {"verbose": "print the messages of the build it runs (default: into cache/review-build.log)"}
+
+
 @task(help={"slug": "the briefing", "lang": "the target language (default: every one)",
-            "all_": "every briefing that has no reviewed translation (or draft) yet"})
-def review(c, slug="", lang="", all_=False):
+            "all_": "every briefing that has no reviewed translation (or draft) yet", **VERBOSE})
+def review(c, slug="", lang="", all_=False, verbose=False):
     """Write content/translations/<slug>.<lang>.md, a draft pre-filled from the
     current machine translation, for an editor to correct and sign. An
     existing file is never overwritten."""
     with _exits():
-        reviewing.review(SITE, slug, lang, all_)
+        reviewing.review(SITE, slug, lang, all_, verbose)
 
 
 @task(name="xliff-export", help={"slug": "the briefing", "lang": "the target language",
-                                   "output": "the XLIFF file to write (it must not exist)"})
-def xliff_export(c, slug="", lang="", output=""):
+                                   "output": "the XLIFF file to write (it must not exist)", **VERBOSE})
+def xliff_export(c, slug="", lang="", output="", verbose=False):
     """Write a briefing's segments and their machine translation as an XLIFF
     2.1 file for a CAT tool (docs/review.md#xliff)."""
     with _exits():
-        reviewing.xliff_export(SITE, slug, lang, output)
+        reviewing.xliff_export(SITE, slug, lang, output, verbose)
 
 
 @task(name="xliff-import", help={"translator": "sign the reviewed translation with this name (and today's date)",
-                                   "replace": "replace an existing reviewed translation (kept in .replaced/)"})
-def xliff_import(c, file, translator="", replace=False):
+                                   "replace": "replace an existing reviewed translation (kept in .replaced/)",
+                                   **VERBOSE})
+def xliff_import(c, file, translator="", replace=False, verbose=False):
     """Check a translated XLIFF file against its briefing and write
     content/translations/<slug>.<lang>.md from it (docs/review.md#xliff)."""
     with _exits():
-        reviewing.xliff_import(SITE, file, translator, replace)
+        reviewing.xliff_import(SITE, file, translator, replace, verbose)
 
 
-@task(name="mt-report", help={"output": "folder for mt-report.json and mt-report.html"})
-def mt_report(c, output=""):
+@task(name="mt-report", help={"output": "folder for mt-report.json and mt-report.html", **VERBOSE})
+def mt_report(c, output="", verbose=False):
     """Score each model's machine translation against the site's reviewed
     translations (chrF++, TER, post-edit distance; sacrebleu): writes
     OUTPUT/mt-report.json and OUTPUT/mt-report.html."""
     with _exits():
-        reviewing.mt_report(SITE, output)
+        reviewing.mt_report(SITE, output, verbose)
 
 
-@task(name="review-site", help={"output": "the folder for the review pages (default output.review/)"})
-def review_site(c, output=str(SITE.root / "output.review")):
+@task(name="review-site", help={"output": "the folder for the review pages (default output.review/)", **VERBOSE})
+def review_site(c, output=str(SITE.root / "output.review"), verbose=False):
     """Build the side-by-side review pages (not published) into OUTPUT (docs/review.md#review-pages)."""
     with _exits():
-        reviewing.review_site(SITE, Path(output))
+        reviewing.review_site(SITE, Path(output), verbose)
 
 
 @task(help={

@@ -325,6 +325,12 @@ def test_invoke_xliff_export_and_import(tmp_path):
     exported = invoke("xliff-export", "--slug", "mt", "--lang", "en", "--output", "mt.en.xlf")
     assert exported.returncode == 0, exported.stderr
     assert "mt.en.xlf: 2 units" in exported.stdout
+    # Its own result only: the build it ran has its messages in a log.
+    assert exported.stdout.count("\n") == 1 and exported.stderr == ""
+    assert "Mirsad build report" in (tmp_path / "cache" / "review-build.log").read_text(encoding="utf-8")
+    (tmp_path / "verbose.xlf").unlink(missing_ok=True)
+    verbose = invoke("xliff-export", "--slug", "mt", "--lang", "en", "--output", "verbose.xlf", "--verbose")
+    assert verbose.returncode == 0 and "Mirsad build report" in verbose.stdout + verbose.stderr
     again = invoke("xliff-export", "--slug", "mt", "--lang", "en", "--output", "mt.en.xlf")
     assert again.returncode == 1 and "mt.en.xlf already exists" in again.stderr
 

@@ -25,7 +25,7 @@ import gc
 from pelican import signals
 
 from mirsad.common import buildlog, report, stages
-from mirsad.common.progress import Counter, stop_refresh_threads
+from mirsad.common.progress import Counter, plain_logs_off_terminal, stop_refresh_threads
 from mirsad.common.session import new_session, session, session_in
 from mirsad.plugins import when_enabled
 
@@ -35,10 +35,16 @@ from .writer import ParallelWriter
 @when_enabled("mirsad.build")
 def start_build(pelican) -> None:
     new_session(pelican.settings)
+    plain_logs_off_terminal()
     buildlog.start(pelican.settings)
     report.start(pelican.settings)
     use_template_cache(pelican.settings)
     _no_collection_at_exit()
+    # The report comes after every plugin's `finalized` receiver, Mirsad's or
+    # not (pelican-sitemap writes its file there): blinker calls receivers
+    # in the order they were connected, so finish_build is connected last.
+    signals.finalized.disconnect(finish_build)
+    signals.finalized.connect(finish_build)
 
 
 @when_enabled("mirsad.build")

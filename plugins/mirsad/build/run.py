@@ -55,21 +55,33 @@ def project_lock(lock_file: Path) -> Iterator[int]:
 
 def run_pelican(pelican: Path, content: Path, settings: Path, output: Path, lock: int, *, strict: bool,
                 overrides: dict[str, Any] | None = None, extra: Sequence[str] = (), jobs: int = 0,
-                target: Path | None = None) -> None:
+                target: Path | None = None, log: Path | None = None) -> None:
     """Run Pelican into `output`, holding the project lock `lock`. Problems are
     logged and summed up at the end by the plugins; with MIRSAD_STRICT=1 any
     error makes Pelican exit non-zero after the summary (not --fatal: that
-    would stop at the first error and hide the others)."""
+    would stop at the first error and hide the others). `log`: a file for
+    what the build prints (a command with a result of its own to print);
+    its end is in the error if the build fails."""
     env = {**os.environ, "MIRSAD_STRICT": "1" if strict else ""}
     if jobs:
         env["MIRSAD_JOBS"] = str(jobs)  # read by pelicanconf.py
     settings_overrides = [f"{key}={json.dumps(value)}" for key, value in (overrides or {}).items()]
     command = [str(pelican), str(content), "-s", str(settings), "-o", str(output),
                *(["-e", *settings_overrides] if settings_overrides else []), *extra]
-    result = subprocess.run(command, env=env, pass_fds=(lock,))
+    if log is None:
+        result = subprocess.run(command, env=env, pass_fds=(lock,))
+    else:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "w", encoding="utf-8") as messages:
+            result = subprocess.run(command, env=env, pass_fds=(lock,), stdout=messages, stderr=subprocess.STDOUT)
     if result.returncode:
+        where = "the messages above say why" if log is None else f"its messages are in {log}, ending:\n{_tail(log)}"
         raise BuildFailed(f"Build failed (pelican exit {result.returncode}): {target or output} is left as "
-                          "it was; the messages above say why.", code=result.returncode)
+                          f"it was; {where}", code=result.returncode)
+
+
+def _tail(log: Path, lines: int = 20) -> str:
+    return "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
 
 
 def build_atomically(target: Path, build: Callable[[Path], None]) -> None:

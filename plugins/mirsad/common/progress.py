@@ -1,5 +1,7 @@
-"""A progress bar for a long stage of the build (translation, PDFs, ...), on a
-terminal only, on Pelican's rich console (so log lines and the bar do not mix).
+"""A progress bar for a long stage of the build (translation, PDFs, ...) on a
+terminal, on Pelican's rich console (so log lines and the bar do not mix);
+off a terminal (CI, a log file), a plain line when the stage starts and its
+count every few seconds, and log records one line each, never wrapped.
 
 The bars are redrawn as work advances, not by rich's refresh thread: the
 build forks its workers while a bar is shown, and a fork is safe only
@@ -7,6 +9,8 @@ while no other thread runs (mirsad.common.workers)."""
 
 from __future__ import annotations
 
+import logging
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,12 +24,19 @@ if TYPE_CHECKING:
 # rich.progress is imported only when a bar is shown: about 12 ms of every
 # build's start-up otherwise, and a build writing to a log shows no bar.
 
+PLAIN_EVERY = 5.0  # seconds between two progress lines off a terminal
+
 
 @contextmanager
 def progress_bar(description: str, total: int) -> Iterator[Callable[..., None]]:
     """Yield a callback to call as items finish: `advance()` for one, `advance(n=5)` for five."""
-    if total == 0 or not console.is_terminal:
+    if total == 0:
         yield lambda item=None, n=1: None
+        return
+    if not console.is_terminal:
+        lines = PlainProgress(description, total)
+        yield lambda item=None, n=1: lines.advance(n)
+        lines.done()
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -43,9 +54,12 @@ class Counter:
     def __init__(self, description: str):
         self._description = description
         self._progress: Progress | None = None
+        self._lines: PlainProgress | None = None
 
     def start(self) -> None:
-        if console.is_terminal:
+        if not console.is_terminal:
+            self._lines = PlainProgress(self._description)
+        else:
             from rich.progress import MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             self._progress = Progress(TextColumn("{task.description}"), MofNCompleteColumn(),
@@ -57,11 +71,63 @@ class Counter:
     def advance(self) -> None:
         if self._progress is not None:
             self._redraw(self._task, 1)
+        elif self._lines is not None:
+            self._lines.advance(1)
 
     def stop(self) -> None:
+        if self._lines is not None:
+            self._lines.done()
+            self._lines = None
         if self._progress is not None:
             self._progress.stop()
             self._progress = None
+
+
+class PlainProgress:
+    """Progress off a terminal: the stage's count at most every PLAIN_EVERY
+    seconds, and a line as it ends if it took that long (a quick stage, as
+    in most incremental builds, says nothing)."""
+
+    def __init__(self, description: str, total: int | None = None):
+        self._description, self._total = description, total
+        self._done = 0
+        self._started = self._last = time.monotonic()
+        self._said = False
+
+    def advance(self, n: int = 1) -> None:
+        self._done += n
+        now = time.monotonic()
+        if now - self._last >= PLAIN_EVERY:
+            self._last = now
+            self._say(f"{self._done}{f'/{self._total}' if self._total else ''}, {now - self._started:.0f} s")
+
+    def done(self) -> None:
+        if self._said:
+            self._say(f"{self._done} done in {time.monotonic() - self._started:.1f} s")
+
+    def _say(self, what: str) -> None:
+        self._said = True
+        console.print(f"{self._description}: {what}", markup=False, highlight=False, soft_wrap=True)
+
+
+def plain_logs_off_terminal() -> None:
+    """Off a terminal, rich lays log records out at 80 columns and wraps them
+    in the middle of file paths: Pelican's rich handler gives way to a plain
+    one there, one line per record (its filters kept)."""
+    from rich.logging import RichHandler
+
+    if console.is_terminal:
+        return
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if isinstance(handler, RichHandler) and handler.console is console:
+            plain = logging.StreamHandler(sys.stdout)
+            plain.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+            plain.setLevel(handler.level)
+            for log_filter in handler.filters:
+                plain.addFilter(log_filter)
+            root.removeHandler(handler)
+            root.addHandler(plain)
 
 
 class _Redraw:

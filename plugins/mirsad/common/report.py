@@ -4,6 +4,7 @@ the summary of every warning and error of the build (see buildlog.py)."""
 from __future__ import annotations
 
 import atexit
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console
@@ -82,10 +83,18 @@ def _outcome(settings: dict[str, Any], log: buildlog.BuildLog) -> str:
     return ""
 
 
+def check_last(settings: dict[str, Any], check: Callable[[], None]) -> None:
+    """Run `check` at the very end of the build, once every plugin, Mirsad's
+    or not, has done its work, just before the report (what it logs counts)."""
+    session(settings).last_checks.append(check)
+
+
 def finish(settings: dict[str, Any], console: Console | None = None) -> None:
-    """At the end of a build: print the report, then fail the build (non-zero
-    exit, output/ left as it was) when it is strict and had errors, or when
-    the output could not be written (no space, read-only)."""
+    """At the end of a build: the last checks, the report, then fail the build
+    (non-zero exit, output/ left as it was) when it is strict and had errors,
+    or when the output could not be written (no space, read-only)."""
+    for check in session(settings).last_checks:
+        check()
     print_report(settings, console)
     log = buildlog.current(settings)
     if log is None:

@@ -36,6 +36,7 @@ class BuildSession:
     timings: Timings = field(default_factory=Timings)
     writer: Any = None  # mirsad.build's ParallelWriter, once Pelican asked for it
     report_printed: bool = False
+    last_checks: list[Callable[[], None]] = field(default_factory=list)  # report.check_last
     _made: dict[str, Any] = field(default_factory=dict)
 
     def once(self, name: str, make: Callable[[], T]) -> T:

@@ -32,6 +32,9 @@ DEFAULTS: dict[str, Any] = {
     "feed_save_as": "{lang}/feed.atom.xml",
     "feed_max_items": 20,
     "sitemap_save_as": "sitemap.xml",
+    # Publication builds only (relative URLs off); "" leaves a file out, e.g.
+    # when another plugin writes it (so can the feed and sitemap paths above).
+    "robots_save_as": "robots.txt",
     # The site root points readers to the source language's home page.
     "root_save_as": "index.html",
 }

@@ -9,6 +9,7 @@ from pelican.generators import Generator
 
 from . import config as i18n_config
 from .feeds import write_feed
+from .ownership import OwnFiles, own_files
 from .site import Site
 from .sitemap import write_sitemap
 from .taxonomy import TermRegistry, site_taxonomy
@@ -49,11 +50,17 @@ class MultilingualGenerator(Generator):
                 articles=listing.articles, term=listing.term,
             )
         siteurl = self.settings["SITEURL"]
-        for language in config.languages:
-            write_feed(site, language.code, self.output_path, siteurl)
-        sitemap = write_sitemap(site, self.output_path, siteurl)
+        own = own_files(self.settings, self.output_path)
+        if config.options["feed_save_as"]:
+            for language in config.languages:
+                with own.writing(config.save_as("feed", language.code), "MIRSAD_I18N['feed_save_as']"):
+                    write_feed(site, language.code, self.output_path, siteurl)
+        sitemap = config.options["sitemap_save_as"]
+        if sitemap:
+            with own.writing(sitemap, "MIRSAD_I18N['sitemap_save_as']"):
+                write_sitemap(site, self.output_path, siteurl)
         if not relative:  # a publication build: on the web
-            self._write_web_files(writer, sitemap)
+            self._write_web_files(writer, own, sitemap)
         root = config.options["root_save_as"]
         if root:
             home = next(listing for listing in site.listings
@@ -64,12 +71,15 @@ class MultilingualGenerator(Generator):
                 alternates=home.alternates,
             )
 
-    def _write_web_files(self, writer, sitemap: str) -> None:
+    def _write_web_files(self, writer, own: OwnFiles, sitemap: str) -> None:
         """robots.txt, and the 404 page of each language and of the root
         (hosts such as GitHub Pages and S3 serve /404.html)."""
         config = self.site.config
-        with open(os.path.join(self.output_path, "robots.txt"), "w", encoding="utf-8") as robots:
-            robots.write(robots_txt(self.settings["SITEURL"], sitemap))
+        robots = config.options["robots_save_as"]
+        if robots:
+            with own.writing(robots, "MIRSAD_I18N['robots_save_as']"), \
+                    open(os.path.join(self.output_path, robots), "w", encoding="utf-8") as handle:
+                handle.write(robots_txt(self.settings["SITEURL"], sitemap))
         homes = [listing for listing in self.site.listings if listing.kind == "index"]
         for home in homes:
             writer.write_file(

@@ -3,7 +3,9 @@
 Receivers:
 - generator_init: UI strings (Babel catalogs) and date filters in templates;
 - article_generator_pretaxonomy: attach reviewed translations to originals;
-- get_generators: the generator writing per-language listings, feeds, sitemap.
+- get_generators: the generator writing per-language listings, feeds, sitemap
+  (the files it writes itself are checked against other plugins' at the
+  end of the build: ownership.py).
 """
 
 from __future__ import annotations

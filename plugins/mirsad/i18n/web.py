@@ -52,4 +52,5 @@ def news_article(article: Article, siteurl: str, site_name: str, description: st
 
 
 def robots_txt(siteurl: str, sitemap: str) -> str:
-    return f"User-agent: *\nAllow: /\n\nSitemap: {siteurl}/{sitemap}\n"
+    """Everything may be crawled; the sitemap, where the site has one."""
+    return "User-agent: *\nAllow: /\n" + (f"\nSitemap: {siteurl}/{sitemap}\n" if sitemap else "")

@@ -34,6 +34,7 @@ class Project:
     settings: dict[str, Any]  # as read from it
     lock_file: Path
     overrides: dict[str, Any] = field(default_factory=dict)  # more settings for its builds (CACHE_PATH ...)
+    build_log: Path | None = None  # where its builds' messages go (None: the console)
 
     @property
     def translations(self) -> Path:
@@ -54,7 +55,7 @@ def machine_drafts(project: Project, strict: bool = False) -> list[Draft]:
         export = Path(folder) / "drafts.json"
         overrides["MIRSAD_REVIEW"] = {**(settings.get("MIRSAD_REVIEW") or {}), "export": str(export)}
         run_pelican(project.pelican, project.content, project.settings_file, Path(folder) / "site", lock,
-                    strict=strict, overrides=overrides)
+                    strict=strict, overrides=overrides, log=project.build_log)
         return read_export(export)
 
 

@@ -8,10 +8,15 @@ from pathlib import Path
 from .site import Site, TaskError, failing_as
 
 
-def project(site: Site, publish: bool = False):  # -> mirsad.review.api.Project
+def project(site: Site, publish: bool = False, verbose: bool = False):  # -> mirsad.review.api.Project
+    """The project as the review commands see it. Their build's messages go
+    to cache/review-build.log (its report is also in cache/last-build.json),
+    so that the command's own result is what it prints; `verbose`: to the console."""
     from mirsad.review.api import Project
 
-    return Project(site.pelican, site.content, site.settings_file(publish), site.settings(publish), site.build_lock)
+    settings = site.settings(publish)
+    log = None if verbose else site.cache(settings) / "review-build.log"
+    return Project(site.pelican, site.content, site.settings_file(publish), settings, site.build_lock, build_log=log)
 
 
 def stamp(site: Site, files: list[Path] | None = None) -> None:
@@ -26,14 +31,14 @@ def stamp(site: Site, files: list[Path] | None = None) -> None:
         print(f"{path}: source_hash {digest}")
 
 
-def review(site: Site, slug: str = "", lang: str = "", every: bool = False) -> None:
+def review(site: Site, slug: str = "", lang: str = "", every: bool = False, verbose: bool = False) -> None:
     """Write a draft per briefing and language, pre-filled from the machine
     translation; an existing file is never overwritten."""
     from mirsad.review.api import machine_drafts, select, write_draft
 
     if bool(slug) == every:
         raise TaskError("invoke review: give --slug S (and --lang L), or --all", code=2)
-    reviewed = project(site)
+    reviewed = project(site, verbose=verbose)
     with failing_as("review"):
         for draft in select(machine_drafts(reviewed), slug, lang):
             path = reviewed.translations / f"{draft.slug}.{draft.lang}.md"
@@ -43,25 +48,25 @@ def review(site: Site, slug: str = "", lang: str = "", every: bool = False) -> N
                   "correct it, then sign it (translator, reviewed)")
 
 
-def xliff_export(site: Site, slug: str, lang: str, output: str) -> None:
+def xliff_export(site: Site, slug: str, lang: str, output: str, verbose: bool = False) -> None:
     """Write a briefing's segments and their machine translation as XLIFF 2.1."""
     from mirsad.review.api import machine_drafts, select_one, write_xliff
 
     if not (slug and lang and output):
         raise TaskError("invoke xliff-export: give --slug S --lang L --output FILE", code=2)
-    exported = project(site)
+    exported = project(site, verbose=verbose)
     with failing_as("xliff-export"):
         draft = select_one(machine_drafts(exported), slug, lang)
         path = write_xliff(draft, Path(output).resolve(), exported.content)
     print(f"{path}: {len(draft.units)} units, {slug} {draft.source_lang}→{lang}, from {draft.engine}")
 
 
-def xliff_import(site: Site, file: str, translator: str = "", replace: bool = False) -> None:
+def xliff_import(site: Site, file: str, translator: str = "", replace: bool = False, verbose: bool = False) -> None:
     """Check a translated XLIFF file against its briefing and write the reviewed translation."""
     from mirsad.review.api import import_xliff
 
     with failing_as("xliff-import"):
-        result = import_xliff(Path(file).resolve(), project(site), translator=translator, replace=replace)
+        result = import_xliff(Path(file).resolve(), project(site, verbose=verbose), translator=translator, replace=replace)
     print(f"{result.path}: " + (f"signed by {translator}" if result.signed else "a draft (status: draft)"))
     if result.replaced:
         print(f"previous file kept as {result.replaced}")
@@ -72,14 +77,14 @@ def xliff_import(site: Site, file: str, translator: str = "", replace: bool = Fa
         print(f"still in state 'initial' (the machine translation, not confirmed): {', '.join(result.unconfirmed)}")
 
 
-def mt_report(site: Site, output: str) -> None:
+def mt_report(site: Site, output: str, verbose: bool = False) -> None:
     """Score each model's machine translation against the reviewed translations."""
     from mirsad.review.api import machine_drafts, report, write_report
 
     if not output:
         raise TaskError("invoke mt-report: give --output DIR (the folder for mt-report.json and mt-report.html)",
                         code=2)
-    scored = project(site)
+    scored = project(site, verbose=verbose)
     with failing_as("mt-report"):
         result = report(machine_drafts(scored), site.root)
         json_path, html_path = write_report(result, Path(output).resolve())
@@ -93,10 +98,10 @@ def mt_report(site: Site, output: str) -> None:
     print(f"{json_path}\n{html_path}")
 
 
-def review_site(site: Site, output: Path) -> None:
+def review_site(site: Site, output: Path, verbose: bool = False) -> None:
     """Build the side-by-side review pages (not published) into `output`."""
     from mirsad.review.api import build_review_site
 
     with failing_as("review-site"):
-        pages = build_review_site(project(site), output.resolve())
+        pages = build_review_site(project(site, verbose=verbose), output.resolve())
     print(f"{output.resolve() / 'index.html'}: {len(pages)} review pages")

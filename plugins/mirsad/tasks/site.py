@@ -51,6 +51,10 @@ class Site:
     def settings_file(self, publish: bool = False) -> Path:
         return self.root / ("publishconf.py" if publish else "pelicanconf.py")
 
+    def cache(self, settings: dict[str, Any]) -> Path:
+        """The cache folder of a build with `settings` (CACHE_PATH, relative to the project)."""
+        return self.root / settings.get("CACHE_PATH", "cache")
+
     def settings(self, publish: bool = False) -> dict[str, Any]:
         """The project's Pelican settings."""
         from pelican.settings import read_settings
