@@ -324,3 +324,28 @@ def test_limits_are_checked(setting, value, message):
     settings = read_settings(str(ROOT / "pelicanconf.py"), override={"MIRSAD_SUMMARY": {setting: value}})
     with pytest.raises(SettingsError, match=rf"MIRSAD_SUMMARY.*{message}"):
         config.load(settings)
+
+
+def test_machine_translations_show_the_same_points(mt_site):
+    """The points are chosen on the original; each machine translation
+    shows the translation of those sentences (real test models)."""
+    from conftest import ROOT
+    from test_machine_translation import install
+
+    install(mt_site.models)
+    body = (ROOT / "content/briefings/isis-sirte.md").read_text(encoding="utf-8").split("---", 2)[2]
+    mt_site.briefing("seed", "مصادر ليبية: داعش لا يزال يتحرك بالقرب من سرت", body=body, tags="[ليبيا, داعش, سرت]")
+    built = mt_site.build(MIRSAD_MT=mt_site.mt)
+    assert not built.errors, built.errors
+    found = {}
+    for lang in LANGS:
+        page = built.page(f"{lang}/briefings/seed.html")
+        paragraphs = [" ".join(p.text_content().replace("#", "").replace("_", " ").split())
+                      for p in page.findall(".//div[@class='briefing__body']/p")]
+        shown = points(page)
+        # The paragraph each point comes from, whole.
+        found[lang] = [[number for number, paragraph in enumerate(paragraphs) if point in paragraph]
+                       for point in shown]
+        assert words_in(shown) <= max(60, int(0.15 * body_words(page))), lang
+    assert found["ar"] == [[0], [4]]
+    assert found["en"] == found["fr"] == found["ar"]
