@@ -29,7 +29,6 @@ from pathlib import Path
 from lxml import html
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "plugins"))
 
 from corpus import make_corpus  # noqa: E402
 from mirsad.summary.config import DEFAULTS  # noqa: E402
