@@ -201,3 +201,29 @@ def test_candidates_remember_their_block_and_place_in_it():
     found = summarise.candidates(blocks(html), "ar")
     assert [(c.block, c.sentence, c.block_sentences, c.position) for c in found] == [
         (0, 0, 2, 0), (0, 1, 2, 1), (1, 0, 1, 2)]
+
+
+# --- main clauses ----------------------------------------------------------
+
+def test_a_trailing_clause_of_saying_or_adding_leaves_its_main_clause():
+    from mirsad.summary.clauses import leading_clauses
+
+    assert leading_clauses('وتحدث المصدر عن "حدوث أكثر من غارة على أرتال لداعش"، لافتا إلى أن التفاصيل سرية.', "ar") == [
+        'وتحدث المصدر عن "حدوث أكثر من غارة على أرتال لداعش".']
+    assert leading_clauses('The source spoke of "more than one air strike on ISIS convoys," noting that details '
+                           "are secret.", "en") == ['The source spoke of "more than one air strike on ISIS convoys".']
+    assert leading_clauses("La source a fait état de plusieurs frappes aériennes à Bani Walid, précisant que les "
+                           "détails restent secrets.", "fr") == [
+        "La source a fait état de plusieurs frappes aériennes à Bani Walid."]
+
+
+def test_no_cut_where_what_comes_before_may_not_be_a_sentence():
+    from mirsad.summary.clauses import leading_clauses
+
+    # A comma before anything but a trailing participle; a cut inside a
+    # quotation; a main clause too short to say anything.
+    assert leading_clauses("يشار إلى أن قائد القوات الأميركية الجنرال توماس وولدهاوس، أعلن الاثنين الماضي عن تراجع "
+                           "أعداد التنظيم.", "ar") == []
+    assert leading_clauses('He said: "the strikes on the convoys continued for days, adding pressure on them".',
+                           "en") == []
+    assert leading_clauses("He spoke, adding that the strikes continued.", "en") == []

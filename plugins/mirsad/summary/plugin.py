@@ -100,8 +100,10 @@ class Summariser:
             translation.summary_box = self._box(translation, original, points)
 
     def _points_everywhere(self, original: Article, options: Options) -> tuple[Points, list[Points]]:
+        """The original's points chosen with `options`, and each translation's
+        (a translation that shows its own computed points keeps the settings)."""
         source = self._points(original, None, options)
-        return source, [self._points(translation, source, options) for translation in original.translations]
+        return source, [self._points(translation, source, self.options) for translation in original.translations]
 
     def _over_budget(self, translation: Article, points: Points) -> float:
         """The share of its points' words a translation's budget leaves room

@@ -13,14 +13,14 @@ and ranks a sentence with a new fact (an attack, a number) last because it
 shares few words; the graph is kept to prefer, among equally informative
 sentences, the ones the rest of the text supports.
 
-The box stays short: the best sentences, in that order, are taken while
-they fit in a word budget (`budget`: max(max_words, max_body_share of the
-body)), at most `max_points` of them, near-duplicates dropped, and shown
-in document order. A sentence longer than the room left is taken as its
-main clause when that is a statement on its own (clauses.py), otherwise
-skipped for the next one: every point is a whole sentence or a clause
-that reads as one. Only when no sentence or clause fits at all (a body of
-one very long sentence) is the best one cut, at a word boundary, with "…".
+The box stays short: at most `max_points` points, together at most
+max(max_words, max_body_share x the body's words) words, near-duplicates
+dropped, shown in document order. Each is a whole sentence, or the main
+clause of a long one where that is a statement on its own (clauses.py);
+among the best-ranked sentences, the set with the highest total score that
+fits is taken (budget.py). Only when no sentence or clause fits at all (a
+body of one very long sentence) is the best one cut, at a word boundary,
+with "…".
 """
 
 from __future__ import annotations
@@ -68,7 +68,8 @@ class Options:
     # max_body_share x the words of the body).
     max_words: int = 60
     max_body_share: float = 0.15
-    # A longer point is cut at a clause end or word boundary, with "…".
+    # A longer sentence or clause is not taken as a point; a point cut
+    # because nothing fits is cut to this length too, with "…".
     max_point_chars: int = 360
     # Two sentences whose word vectors have at least this cosine say the same thing.
     duplicate_similarity: float = 0.5
@@ -115,13 +116,11 @@ def key_points(html: str, lang: str, title: str = "", names: list[str] | None = 
 
 
 def point(text: str, lang: str, options: Options, clause: int = 0, cut_share: float = 0.0) -> str:
-    """The point a sentence of `lang` gives as a pick says (whole, its n-th
-    main clause, or cut to a share of its words): how a translation shows
-    the original's picks. A whole sentence or clause is shown whole, even
-    where the translation is longer than `max_point_chars` (the original's
-    fitted), and a translated sentence without that clause in full: a
-    complete statement, never a cut one, for a sentence the original did
-    not cut."""
+    """How a translation shows one of the original's picks: the sentence
+    of `lang` whole, its n-th main clause, or cut to a share of its words,
+    as the pick was. Never cut unless the original's was: a translated
+    sentence longer than `max_point_chars`, or without that clause, is
+    shown whole."""
     text = display(text)
     if clause:
         found = clauses.leading_clauses(text, lang)

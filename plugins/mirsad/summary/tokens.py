@@ -204,5 +204,4 @@ def quoted_share(text: str) -> float:
 def starts_clause(word: str, lang: str) -> bool:
     """Whether `word` opens a trailing clause after a comma ("adding",
     "لافتا", "soulignant"): the `clause_starts` list of `lang`'s lexicon."""
-    folded = _normalised(word)
-    return folded in lexicon(lang)["clause_starts"]
+    return _normalised(word) in lexicon(lang)["clause_starts"]
