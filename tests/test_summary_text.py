@@ -208,8 +208,8 @@ def test_candidates_remember_their_block_and_place_in_it():
 def test_a_trailing_clause_of_saying_or_adding_leaves_its_main_clause():
     from mirsad.summary.clauses import leading_clauses
 
-    assert leading_clauses('وتحدث المصدر عن "حدوث أكثر من غارة على أرتال لداعش"، لافتا إلى أن التفاصيل سرية.', "ar") == [
-        'وتحدث المصدر عن "حدوث أكثر من غارة على أرتال لداعش".']
+    arabic = 'وتحدث المصدر عن "حدوث أكثر من غارة على أرتال لداعش"، لافتا إلى أن التفاصيل سرية.'
+    assert leading_clauses(arabic, "ar") == ['وتحدث المصدر عن "حدوث أكثر من غارة على أرتال لداعش".']
     assert leading_clauses('The source spoke of "more than one air strike on ISIS convoys," noting that details '
                            "are secret.", "en") == ['The source spoke of "more than one air strike on ISIS convoys".']
     assert leading_clauses("La source a fait état de plusieurs frappes aériennes à Bani Walid, précisant que les "
