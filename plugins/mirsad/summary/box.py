@@ -94,8 +94,14 @@ class SummaryBox:
 
     @property
     def text(self) -> str:
-        """The points as plain text (feeds, listings)."""
+        """The points as plain text (feeds, search results)."""
         return " ".join(self.points)
+
+    @property
+    def lead(self) -> str:
+        """What a listing shows of the box: its first point, a whole
+        sentence (or a main clause) of the text."""
+        return self.points[0] if self.points else ""
 
     @property
     def computed(self) -> bool:
@@ -156,7 +162,8 @@ def align(picks: list[Pick], html: str, lang: str, options: Options) -> list[str
     A pick's block must exist in the translation; it is taken sentence for
     sentence when the block has as many sentences as the original's, whole
     when the original's block was a single sentence (a translator may
-    write it as two), otherwise the translation does not match."""
+    write it as two), otherwise the translation does not match. A pick
+    that is a main clause is the same clause of the translated sentence."""
     grouped = block_texts(html, lang)
     found = []
     for pick in picks:
@@ -164,9 +171,9 @@ def align(picks: list[Pick], html: str, lang: str, options: Options) -> list[str
         if not sentences:
             return None
         if len(sentences) == pick.block_sentences:
-            found.append(point(sentences[pick.sentence], options))
+            found.append(point(sentences[pick.sentence], lang, options, pick.clause, pick.cut_share))
         elif pick.block_sentences == 1:
-            found.append(point(" ".join(sentences), options))
+            found.append(point(" ".join(sentences), lang, options, pick.clause, pick.cut_share))
         else:
             return None
     return found

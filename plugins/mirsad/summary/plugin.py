@@ -16,7 +16,9 @@ Receivers:
 from __future__ import annotations
 
 import logging
+import math
 import os
+from dataclasses import replace
 from typing import Any
 
 from pelican import signals
@@ -30,11 +32,16 @@ from mirsad.i18n.api import load_config as load_i18n_config
 from mirsad.i18n.api import site_taxonomy
 
 from . import config as summary_config
+from .blocks import blocks
 from .box import Points, SummaryBox, Text, authored_points, make_box, points_for
-from .summarise import Request, StoredKeyPoints
+from .budget import budget, word_count
+from .summarise import Options, Request, StoredKeyPoints, body_words
 
 logger = logging.getLogger(__name__)
 SUMMARISER = "mirsad.summary summariser"  # the build's Summariser, in its session
+# How many times the original's points are chosen again in a smaller
+# budget when their translation does not fit in a translation's.
+REFITS = 3
 
 
 class Summariser:
@@ -72,10 +79,40 @@ class Summariser:
 
     def attach(self, original: Article) -> None:
         """Give the original and each of its translations a summary box."""
-        source = self._points(original, None)
+        options = self.options
+        source, shown = self._points_everywhere(original, options)
+        for _ in range(REFITS):
+            over = [share for share in map(self._over_budget, original.translations, shown) if share]
+            if not source.picks or not over:
+                break
+            # The same points in every language, within each language's
+            # budget: a translation is often longer than its original (and
+            # the floor of max_words is the same in every language), so the
+            # original's points are chosen again in a budget that much smaller.
+            words = sum(word_count(point) for point in source.points)
+            options = replace(options, max_words=max(1, math.floor(words * min(over))), max_body_share=0.0)
+            smaller, smaller_shown = self._points_everywhere(original, options)
+            if any(pick.cut_share for pick in smaller.picks):
+                break  # whole statements a little over the budget, rather than a cut one
+            source, shown = smaller, smaller_shown
         original.summary_box = self._box(original, original, source)
-        for translation in original.translations:
-            translation.summary_box = self._box(translation, original, self._points(translation, source))
+        for translation, points in zip(original.translations, shown):
+            translation.summary_box = self._box(translation, original, points)
+
+    def _points_everywhere(self, original: Article, options: Options) -> tuple[Points, list[Points]]:
+        """The original's points chosen with `options`, and each translation's
+        (a translation that shows its own computed points keeps the settings)."""
+        source = self._points(original, None, options)
+        return source, [self._points(translation, source, self.options) for translation in original.translations]
+
+    def _over_budget(self, translation: Article, points: Points) -> float:
+        """The share of its points' words a translation's budget leaves room
+        for, when the original's points, translated, exceed it (else 0)."""
+        if points.origin not in ("aligned", "machine") or translation.metadata.get("translation_missing"):
+            return 0.0
+        words = sum(word_count(point) for point in points.points)
+        room = budget(body_words(blocks(translation.content)), self.options.max_words, self.options.max_body_share)
+        return room / words if words > room else 0.0
 
     def compute_points(self, originals: list[Article], jobs: int) -> None:
         """Compute the points of every original that needs computed points,
@@ -91,9 +128,9 @@ class Summariser:
         """Its tags and places, in its own language where taxonomy.yml says."""
         return [self.name(str(n), article.lang, self._source_lang(article)).text for n in self._names(article)]
 
-    def _points(self, article: Article, source: Points | None) -> Points:
+    def _points(self, article: Article, source: Points | None, options: Options) -> Points:
         try:
-            return points_for(article, source, self.options, article.title, self._names_in(article),
+            return points_for(article, source, options, article.title, self._names_in(article),
                               self.stored)
         except ValueError as error:
             # One briefing's failure must not take the others down: its box

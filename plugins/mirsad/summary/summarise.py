@@ -11,8 +11,16 @@ In a briefing nearly every sentence shares the topic words ("ISIS",
 "Sirte"), so plain centrality rewards the sentences that restate the topic
 and ranks a sentence with a new fact (an attack, a number) last because it
 shares few words; the graph is kept to prefer, among equally informative
-sentences, the ones the rest of the text supports. The best 2-4 are kept
-in document order, near-duplicates dropped, each capped at a word boundary.
+sentences, the ones the rest of the text supports.
+
+The box stays short: at most `max_points` points, together at most
+max(max_words, max_body_share x the body's words) words, near-duplicates
+dropped, shown in document order. Each is a whole sentence, or the main
+clause of a long one where that is a statement on its own (clauses.py);
+among the best-ranked sentences, the set with the highest total score that
+fits is taken (budget.py). Only when no sentence or clause fits at all (a
+body of one very long sentence) is the best one cut, at a word boundary,
+with "…".
 """
 
 from __future__ import annotations
@@ -29,8 +37,9 @@ from mirsad.common.workers import WorkerDied, Workers, fork_is_safe, map_paralle
 from mirsad.text import source_files as text_source_files
 from mirsad.text.sentences import split_sentences
 
-from . import lexrank, tokens
+from . import clauses, lexrank, tokens
 from .blocks import Block, blocks
+from .budget import Fit, Ranked, budget, word_count
 
 ELLIPSIS = "…"
 # Sentences considered for the points: the graph compares every pair, so
@@ -39,6 +48,9 @@ ELLIPSIS = "…"
 # otherwise take hours. 200 sentences are ~6,000 words, far more than a
 # briefing holds, and rank in about a second on the 2-core machine.
 MAX_CANDIDATES = 200
+# The highest-ranked sentences the points are chosen among (budget.py):
+# every set of up to max_points of them is weighed.
+MAX_POOL = 12
 _CLAUSE_END = re.compile(r"[,،;؛:]\s")
 _HASHTAG = re.compile(r"#([^\W_]\w*)")
 
@@ -47,11 +59,17 @@ _HASHTAG = re.compile(r"#([^\W_]\w*)")
 class Options:
     """How points are computed; the defaults of MIRSAD_SUMMARY (config.py)."""
 
-    # Between min_points and max_points: one per words_per_point words of body.
+    # Between min_points and max_points: one per words_per_point words of
+    # body, as far as the word budget allows.
     min_points: int = 2
-    max_points: int = 4
+    max_points: int = 3
     words_per_point: int = 150
-    # A longer point is cut at a clause end or word boundary, with "…".
+    # The word budget of all the points together: max(max_words,
+    # max_body_share x the words of the body).
+    max_words: int = 60
+    max_body_share: float = 0.15
+    # A longer sentence or clause is not taken as a point; a point cut
+    # because nothing fits is cut to this length too, with "…".
     max_point_chars: int = 360
     # Two sentences whose word vectors have at least this cosine say the same thing.
     duplicate_similarity: float = 0.5
@@ -78,22 +96,43 @@ class Pick:
     block: int
     sentence: int
     block_sentences: int
+    clause: int = 0  # 0: the whole sentence; n: its n-th main clause (clauses.py)
+    cut_share: float = 0.0  # cut with "…" (nothing fitted): the share of its words kept
 
 
 def key_points(html: str, lang: str, title: str = "", names: list[str] | None = None,
                options: Options = Options()) -> list[Pick]:
     """The key points of the briefing whose body is `html`, written in `lang`;
     `title` and `names` (its tags and places) say what it is about."""
-    found = candidates(blocks(html), lang)[:MAX_CANDIDATES]
+    parsed = blocks(html)
+    found = candidates(parsed, lang)[:MAX_CANDIDATES]
     if not found:
         return []
     about = tokens.topic(lang, title, names or [], [candidate.text for candidate in found])
-    chosen = select(found, about, point_count(found, options), options)
-    return [Pick(point(c.text, options), c.block, c.sentence, c.block_sentences) for c in chosen]
+    words = budget(body_words(parsed), options.max_words, options.max_body_share)
+    chosen = select(found, about, point_count(found, options), words, options)
+    return [Pick(cap(fit.text, options.max_point_chars), c.block, c.sentence, c.block_sentences,
+                 fit.clause, fit.cut_share) for c, fit in chosen]
 
 
-def point(text: str, options: Options) -> str:
-    return cap(display(text), options.max_point_chars)
+def point(text: str, lang: str, options: Options, clause: int = 0, cut_share: float = 0.0) -> str:
+    """How a translation shows one of the original's picks: the sentence
+    of `lang` whole, its n-th main clause, or cut to a share of its words,
+    as the pick was. Never cut unless the original's was: a translated
+    sentence longer than `max_point_chars`, or without that clause, is
+    shown whole."""
+    text = display(text)
+    if clause:
+        found = clauses.leading_clauses(text, lang)
+        return found[clause - 1] if len(found) >= clause else text
+    if cut_share:
+        return cap(cut_words(text, math.ceil(cut_share * word_count(text))), options.max_point_chars)
+    return text
+
+
+def body_words(found: list[Block]) -> int:
+    """Words of the body: every block (headings and tables too)."""
+    return sum(word_count(block.text) for block in found)
 
 
 def point_count(found: list[Candidate], options: Options) -> int:
@@ -131,19 +170,29 @@ def _row_text(cells: list[str]) -> str:
     return cells[0] + (": " + " · ".join(cells[1:]) if len(cells) > 1 else "")
 
 
-def select(found: list[Candidate], about: tokens.Topic, count: int,
-           options: Options) -> list[Candidate]:
+def select(found: list[Candidate], about: tokens.Topic, count: int, words: int,
+           options: Options) -> list[tuple[Candidate, Fit]]:
+    """The best `count` sentences (or main clauses) that fit in `words`
+    words together, in document order (see the module docstring)."""
     similarity = lexrank.similarities([tokens.words(c.text, about.lang) for c in found])
     scores = rank(found, similarity, about, options)
     order = sorted(range(len(found)), key=lambda i: (-scores[i], i))
-    chosen: list[int] = []
-    for index in order:
-        if len(chosen) == count:
-            break
-        if any(similarity[index][other] >= options.duplicate_similarity for other in chosen):
-            continue
-        chosen.append(index)
-    return [found[index] for index in sorted(chosen)]
+    ranked = Ranked([display(c.text) for c in found], scores, similarity, about.lang,
+                    options.duplicate_similarity, options.max_point_chars)
+    chosen = ranked.best_set(ranked.pool(order[:MAX_POOL], options.min_points), count, words)
+    if not chosen:  # nothing there fits: the best sentence or clause of the rest that does
+        chosen = ranked.best_set(order, 1, words)
+    if not chosen:  # not one fits: the best sentence, cut
+        best = ranked.texts[order[0]]
+        chosen = {order[0]: Fit(cut_words(best, words), cut_share=words / word_count(best))}
+    return [(found[index], chosen[index]) for index in sorted(chosen)]
+
+
+def cut_words(text: str, words: int) -> str:
+    """`text` cut to at most `words` words (see `cap`)."""
+    if word_count(text) <= words:
+        return text
+    return cap(text, len(" ".join(text.split()[:words])) + 1)
 
 
 def rank(found: list[Candidate], similarity: lexrank.Matrix, about: tokens.Topic,

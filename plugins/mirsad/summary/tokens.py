@@ -39,7 +39,7 @@ _QUOTED = re.compile(r"\"[^\"]*\"?|“[^”]*”?|«[^»]*»?")
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064A]")
 _LATIN_SCRIPT = {"en", "fr"}
 LEXICON_FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lexicon")
-LEXICON_KINDS = ("numbers", "times", "events", "hedges")
+LEXICON_KINDS = ("numbers", "times", "events", "hedges", "clause_starts")
 
 
 @dataclass(frozen=True)
@@ -199,3 +199,9 @@ def quoted_share(text: str) -> float:
     if not text:
         return 0.0
     return min(1.0, sum(len(match) for match in _QUOTED.findall(text)) / len(text))
+
+
+def starts_clause(word: str, lang: str) -> bool:
+    """Whether `word` opens a trailing clause after a comma ("adding",
+    "لافتا", "soulignant"): the `clause_starts` list of `lang`'s lexicon."""
+    return _normalised(word) in lexicon(lang)["clause_starts"]
