@@ -37,6 +37,11 @@ class Site:
         return self.root / "content"
 
     @property
+    def cache(self) -> Path:
+        """The default cache folder; `invoke build --cache DIR` uses another."""
+        return self.root / "cache"
+
+    @property
     def theme(self) -> Path:
         return self.root / "themes" / "mirsad"
 
