@@ -80,8 +80,12 @@ class StagedTarget(Target):
     @abc.abstractmethod
     def write_manifest(self, entries: dict[str, dict[str, Any]]) -> None: ...
 
+    def intended(self, file: LocalFile) -> dict[str, Any]:
+        """The manifest entry of a file about to be uploaded."""
+        return file.entry()
+
     def apply(self, plan: Plan, files: dict[str, LocalFile], say: Callable[[str], None]) -> int:
-        new = {file.name: file.entry() for file in plan.uploads if file.name not in plan.before}
+        new = {file.name: self.intended(file) for file in plan.uploads if file.name not in plan.before}
         if new:  # interrupted from here on, the next deploy still knows these names are Mirsad's
             self.write_manifest({**plan.before, **new})
         uploaded: dict[str, dict[str, Any]] = {}

@@ -22,7 +22,7 @@ CHANGE = re.compile(r"^(\S+)\s+(.*)$")
 def is_remote(destination: str) -> bool:
     """rsync's own rule: a colon before the first slash names a host (or rsync://)."""
     head = destination.split("/", 1)[0]
-    return destination.startswith("rsync://") or (":" in head and not head.endswith(":"))
+    return destination.startswith("rsync://") or ":" in head
 
 
 class RsyncTarget(StagedTarget):
