@@ -13,6 +13,7 @@ import os
 import shutil
 
 import pytest
+from conftest import missing_tool
 from deploy_support import deploy, files_under, project, publish_build, write_briefing
 
 from mirsad.build.api import outcome
@@ -22,7 +23,11 @@ from mirsad.deploy.rsync import RsyncTarget
 from mirsad.tasks import deploy as deploy_task
 from mirsad.tasks.site import TaskError
 
-pytestmark = pytest.mark.skipif(shutil.which("rsync") is None, reason="needs rsync (Debian: rsync)")
+
+@pytest.fixture(autouse=True)
+def _rsync():
+    if shutil.which("rsync") is None:
+        missing_tool("needs rsync (Debian: rsync)")
 
 
 @pytest.fixture
