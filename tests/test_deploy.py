@@ -185,6 +185,12 @@ def test_publish_builds_with_publishconf_then_deploys_to_the_setting(tmp_path, c
     www = tmp_path / "www"
     with open(site.root / "publishconf.py", "a", encoding="utf-8") as settings:
         settings.write(f"\nMIRSAD_DEPLOY = {{**MIRSAD_DEPLOY, 'to': {str(www)!r}}}  # noqa: F821\n")
+    broken = write_briefing(site.root, "b2", "موجز")
+    broken.write_text("---\ntitle: [unclosed\n---\nنص\n", encoding="utf-8")
+    with pytest.raises(TaskError):
+        deploy_task.publish(site)  # the build failed: nothing deployed
+    assert not www.exists()
+    broken.unlink()
     result = deploy_task.publish(site)
     assert result.uploaded == len(files_under(site.output)) > 0
     assert "https://briefings.example.org/ar/briefings/b1.html" in (www / "sitemap.xml").read_text()
@@ -199,7 +205,7 @@ def test_a_deploy_into_the_build_itself_is_refused(built):
 @pytest.mark.parametrize("settings, message", [
     ({"max_deletes": "many"}, "number of files, or -1"),
     ({"cache_control": {"short": "max-age=1"}}, "two strings, 'short' and 'long'"),
-    ({"to": 3}, r"MIRSAD_DEPLOY\['to'\] in pelicanconf.py must be a string"),
+    ({"to": 3}, r"MIRSAD_DEPLOY\['to'\] \(publishconf.py\) must be a string"),
 ])
 def test_bad_deploy_settings_are_named(built, tmp_path, settings, message):
     with open(built.root / "publishconf.py", "a", encoding="utf-8") as handle:
@@ -212,3 +218,12 @@ def test_the_limit_on_the_command_line_is_checked(built, tmp_path):
     with pytest.raises(TaskError, match="number of files, or -1"):
         deploy_task.deploy(built, str(tmp_path / "www"), deletes="-5")
     assert not os.path.exists(tmp_path / "www")
+
+
+def test_pdfs_added_to_a_finished_build_keep_it_deployable(built, tmp_path):
+    from mirsad.tasks.build import pdfs
+
+    made = pdfs(built, {"briefings": True}, publish=True, strict=True, output=built.output)
+    assert [path.name for path in made] == ["b1.pdf", "b2.pdf"]
+    deploy_task.deploy(built, str(tmp_path / "www"))
+    assert (tmp_path / "www" / "ar" / "briefings" / "b1.pdf").read_bytes() == made[0].read_bytes()

@@ -30,18 +30,18 @@ def deploy_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
     config = plugin_settings(settings, "MIRSAD_DEPLOY", DEFAULTS)
     for key in ("to", "branch"):
         if not isinstance(config[key], str):
-            raise SettingsError(f"MIRSAD_DEPLOY[{key!r}] in pelicanconf.py must be a string, not {config[key]!r}")
+            raise SettingsError(f"MIRSAD_DEPLOY[{key!r}] (publishconf.py) must be a string, not {config[key]!r}")
     if not config["branch"]:
-        raise SettingsError("MIRSAD_DEPLOY['branch'] in pelicanconf.py must name a branch, e.g. 'gh-pages'")
+        raise SettingsError("MIRSAD_DEPLOY['branch'] (publishconf.py) must name a branch, e.g. 'gh-pages'")
     for key in ("endpoint_url", "cname"):
         if config[key] is not None and not isinstance(config[key], str):
-            raise SettingsError(f"MIRSAD_DEPLOY[{key!r}] in pelicanconf.py must be a string or None, "
+            raise SettingsError(f"MIRSAD_DEPLOY[{key!r}] (publishconf.py) must be a string or None, "
                                 f"not {config[key]!r}")
     config["max_deletes"] = max_deletes(config["max_deletes"])
     cache = config["cache_control"]
     if (not isinstance(cache, Mapping) or set(cache) != {"short", "long"}
             or not all(isinstance(value, str) and value for value in cache.values())):
-        raise SettingsError("MIRSAD_DEPLOY['cache_control'] in pelicanconf.py must be a dict with two "
+        raise SettingsError("MIRSAD_DEPLOY['cache_control'] (publishconf.py) must be a dict with two "
                             f"strings, 'short' and 'long', e.g. {DEFAULTS['cache_control']!r}; not {cache!r}")
     return config
 
