@@ -69,7 +69,8 @@ def test_a_dry_run_lists_what_it_would_upload_and_delete_and_changes_nothing(bui
     result, lines = deploy(built, str(www), dry_run=True)
     assert "upload ar/briefings/b3.html" in {line.split(" (")[0] for line in lines}
     assert "delete ar/briefings/b2.html" in lines
-    assert result.dry_run and result.deleted == 1 and result.uploaded == len([l for l in lines if l.startswith("upload")])
+    assert result.dry_run and result.deleted == 1
+    assert result.uploaded == len([line for line in lines if line.startswith("upload")])
     assert result.line().startswith(f"Dry run: {www}: would upload")
     assert files_under(www) == before
 

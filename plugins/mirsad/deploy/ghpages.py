@@ -57,6 +57,10 @@ class GhPagesTarget(Target):
         self.repo = Path(tempfile.mkdtemp(prefix="mirsad-gh-pages-"))
         self.git("init", "--quiet")
         self.git("remote", "add", "origin", remote)
+        # ghp-import signs with git's user.name and user.email; where git has none (CI), as Mirsad
+        for key, value in (("user.name", "Mirsad"), ("user.email", "mirsad@localhost")):
+            if not self.git("config", key, check=False).stdout.strip():
+                self.git("config", key, value)
         self.tree: dict[str, str] = {}  # the branch's files: name -> blob id
         self.extras_changed: set[str] = set()
 
@@ -78,7 +82,8 @@ class GhPagesTarget(Target):
         if found.returncode:
             message = found.stderr.decode("utf-8", "replace").replace(self.remote, redacted(self.remote)).strip()
             raise DeployError(f"cannot reach {self.where}: {message}")
-        self.git("fetch", "--quiet", "--depth=1", "origin", f"+refs/heads/{self.branch}:refs/remotes/origin/{self.branch}")
+        self.git("fetch", "--quiet", "--depth=1", "origin",
+                 f"+refs/heads/{self.branch}:refs/remotes/origin/{self.branch}")
         listing = self.git("ls-tree", "-r", "-z", f"origin/{self.branch}").stdout.decode("utf-8")
         for line in filter(None, listing.split("\0")):
             meta, name = line.split("\t", 1)
@@ -119,7 +124,7 @@ class GhPagesTarget(Target):
             tree = Path(staging)
             self.stage(tree, files, plan.before)
             head = self.git("rev-parse", "--verify", "--quiet", self.branch, check=False).stdout
-            with contextlib.chdir(self.repo), committer(self.repo):
+            with contextlib.chdir(self.repo):
                 try:
                     ghp_import.ghp_import(str(tree), mesg=f"Deploy the site ({len(plan.uploads)} files uploaded, "
                                           f"{len(plan.deletes)} deleted) with Mirsad", branch=self.branch,
@@ -150,22 +155,3 @@ class GhPagesTarget(Target):
         entries.update({name: {"md5": hashlib.md5(data).hexdigest(), "size": len(data)}
                         for name, data in self.extra_files().items()})
         (tree / MANIFEST).write_bytes(manifest_bytes(entries))
-
-
-@contextlib.contextmanager
-def committer(repo: Path):
-    """ghp-import signs its commit with git's user.name and user.email; a
-    machine without them (CI) signs as Mirsad."""
-    names = {"GIT_COMMITTER_NAME": "user.name", "GIT_COMMITTER_EMAIL": "user.email"}
-    defaults = {"GIT_COMMITTER_NAME": "Mirsad", "GIT_COMMITTER_EMAIL": "mirsad@localhost"}
-    added = []
-    for variable, key in names.items():
-        configured = subprocess.run(["git", "config", key], cwd=repo, capture_output=True, text=True).stdout.strip()
-        if variable not in os.environ and not configured:
-            os.environ[variable] = defaults[variable]
-            added.append(variable)
-    try:
-        yield
-    finally:
-        for variable in added:
-            os.environ.pop(variable, None)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .files import ASSET, FEED, MANIFEST, PAGE, LocalFile, kind
+from .files import ASSET, FEED, PAGE, LocalFile, kind
 
 class DeployError(Exception):
     """A deploy could not be done; the message says why and what to do."""
@@ -130,5 +130,3 @@ def _deploy(target: Target, files: dict[str, LocalFile], *, dry_run: bool, max_d
     deleted = len(plan.deletes) if dry_run else target.apply(plan, files, say)
     return Result(target.where, len(plan.uploads), plan.upload_bytes, deleted, len(plan.unchanged), dry_run)
 
-
-__all__ = ["MANIFEST", "DeployError", "Plan", "Result", "StagedTarget", "Target", "TooManyDeletes", "deploy"]
