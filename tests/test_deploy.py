@@ -228,3 +228,12 @@ def test_pdfs_added_to_a_finished_build_keep_it_deployable(built, tmp_path):
     assert [path.name for path in made] == ["b1.pdf", "b2.pdf"]
     deploy_task.deploy(built, str(tmp_path / "www"))
     assert (tmp_path / "www" / "ar" / "briefings" / "b1.pdf").read_bytes() == made[0].read_bytes()
+
+
+def test_a_build_into_another_folder_leaves_the_site_deployable(built, tmp_path):
+    """`invoke bundle` builds into a folder of its own: output/'s record stays."""
+    from mirsad.tasks.build import build
+
+    build(built, output=tmp_path / "elsewhere")
+    result = deploy_task.deploy(built, str(tmp_path / "www"))
+    assert result.uploaded == len(files_under(built.output))

@@ -1,9 +1,10 @@
 """Whether an output folder holds a build that finished, for `invoke deploy`.
 
-`invoke build` records in `<cache>/last-build.json`, under "outcomes" and
-the output folder's path, that a build of that folder started, then that it
-failed, or that it succeeded with a fingerprint of the folder's files
-(names, sizes and modification times). A folder is deployable only when its
+`invoke build` records in `<cache>/build-outcomes.json`, under the output
+folder's path, that a build of that folder started, then that it failed, or
+that it succeeded with a fingerprint of the folder's files (names, sizes and
+modification times). A file of its own, beside `last-build.json` (which
+each Pelican run rewrites whole, whatever folder it builds). A folder is deployable only when its
 last build succeeded and the folder has not changed since: a failed or
 killed build, a plain `pelican` run into the folder or a hand edit all make
 the deploy stop and ask for a build. (Builds into other folders, such as
@@ -23,8 +24,7 @@ from typing import Any
 
 from mirsad.common.files import write_atomically
 
-RECORD = "last-build.json"
-KEY = "outcomes"
+RECORD = "build-outcomes.json"
 
 
 class NotDeployable(Exception):
@@ -52,28 +52,29 @@ def fingerprint(output: Path) -> tuple[str, int]:
     return digest.hexdigest(), count
 
 
-def _read(cache: Path) -> dict[str, Any]:
+def _read(cache: Path) -> dict[str, dict[str, Any]]:
+    """Each output folder's outcome; a missing or damaged record holds none."""
     try:
         data = json.loads((cache / RECORD).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return data if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    return {path: outcome for path, outcome in data.items() if isinstance(outcome, dict)}
 
 
 def _outcome(cache: Path, output: Path) -> dict[str, Any]:
-    outcome = (_read(cache).get(KEY) or {}).get(str(output))
-    return outcome if isinstance(outcome, dict) else {}
+    return _read(cache).get(str(output), {})
 
 
 def _write(cache: Path, output: Path, outcome: dict[str, Any]) -> None:
     """Record `outcome` for `output`; folders that are gone (temporary builds) are forgotten.
     A cache folder that cannot be written is the build's to report: at worst
     the record no longer matches the folder, and a deploy asks for a build."""
-    data = _read(cache)
-    outcomes = {path: known for path, known in (data.get(KEY) or {}).items() if Path(path).is_dir()}
-    data[KEY] = {**outcomes, str(output): outcome}
+    outcomes = {path: known for path, known in _read(cache).items() if Path(path).is_dir()}
+    outcomes[str(output)] = outcome
     with contextlib.suppress(OSError):
-        write_atomically(cache / RECORD, json.dumps(data, indent=1))
+        write_atomically(cache / RECORD, json.dumps(outcomes, indent=1))
 
 
 def started(cache: Path, output: Path) -> None:
@@ -89,8 +90,8 @@ def succeeded(cache: Path, output: Path, publish: bool) -> None:
     """`output` now holds a finished build (call it once the folder is swapped in)."""
     digest, count = fingerprint(output)
     _write(cache, output, {"status": "succeeded", "publish": publish,
-                   "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "files": count,
-                   "fingerprint": digest})
+                           "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "files": count,
+                           "fingerprint": digest})
 
 
 def intact(cache: Path, output: Path) -> bool:

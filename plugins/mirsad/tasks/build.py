@@ -31,7 +31,7 @@ def build(site: Site, *, publish: bool = False, strict: bool = False, output: Pa
     cache_dir = cache.resolve() if cache else None
     strict = strict or publish
     lock_file = site.build_lock if cache_dir is None else cache_dir.parent / ".build.lock"
-    record = cache_dir or site.cache  # where `invoke deploy` finds whether this build finished
+    record = cache_dir or site.cache  # where `invoke deploy` reads whether this build finished
     with failing_as(), project_lock(lock_file) as lock:
         outcome.started(record, target)
         try:
