@@ -5,4 +5,5 @@ from . import outcome
 from .outcome import FinishedBuild, NotDeployable, finished_build
 from .run import BuildFailed, build_atomically, project_lock, replace_dir, run_pelican, staging_folder
 
-__all__ = ["BuildFailed", "FinishedBuild", "NotDeployable", "finished_build", "outcome", "build_atomically", "project_lock", "replace_dir", "run_pelican", "staging_folder"]
+__all__ = ["BuildFailed", "FinishedBuild", "NotDeployable", "build_atomically", "finished_build", "outcome",
+           "project_lock", "replace_dir", "run_pelican", "staging_folder"]
