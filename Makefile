@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.lock | sha1sum | cut -c1-1
 LT_VENV  := .venv-libretranslate
 LT_STAMP := $(LT_VENV)/.installed-$(shell cat requirements-libretranslate.lock | sha1sum | cut -c1-12)
 
-.PHONY: build test serve clean setup bench check-build check-test
+.PHONY: build test serve clean publish setup bench check-build check-test
 # The system check must run before .venv is made: prerequisites in order.
 .NOTPARALLEL:
 
@@ -29,6 +29,10 @@ serve: $(STAMP)
 
 clean: $(STAMP)
 	$(BIN)/invoke clean
+
+# Build with publishconf.py, then deploy to MIRSAD_DEPLOY["to"] (docs/deploy.md).
+publish: check-build $(STAMP)
+	$(BIN)/invoke publish
 
 setup: $(STAMP) $(LT_STAMP) node_modules/.installed
 

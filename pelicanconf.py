@@ -94,6 +94,16 @@ MIRSAD_BUNDLE = {
     "exclude": ["sitemap.xml"],
 }
 
+# Deploying (`invoke deploy`, `invoke publish`; docs/deploy.md and
+# plugins/mirsad/deploy/config.py): publishconf.py's value is the one used.
+MIRSAD_DEPLOY = {
+    # Where `invoke publish` deploys: a folder, user@host:path (rsync),
+    # "gh-pages:git@github.com:ORG/REPO.git" or "s3://BUCKET/PREFIX".
+    "to": "",
+    # A deploy that would delete more files stops and lists them (-1: no limit).
+    "max_deletes": 256,
+}
+
 # URL scheme (see docs/urls.md): every language under its own folder, one
 # .html file per page so that the site works from file:// without a server.
 ARTICLE_URL = "{lang}/briefings/{slug}.html"

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from invoke import Exit, task
 
-from mirsad.tasks import build as building, dev, models as model_tasks, newsroom, review as reviewing
+from mirsad.tasks import build as building, deploy as deploying, dev, models as model_tasks, newsroom, \
+    review as reviewing
 from mirsad.tasks.site import Site, TaskError
 
 SITE = Site(Path(__file__).resolve().parent)
@@ -48,6 +49,37 @@ def build(c, publish=False, strict=False, output=str(SITE.output), content=str(S
     with _exits():
         building.build(SITE, publish=publish, strict=strict, output=Path(output), content=Path(content),
                        cache=Path(cache) if cache else None, jobs=int(jobs))
+
+
+DEPLOY_HELP = {
+    "dry_run": "list what would be uploaded and deleted, change nothing",
+    "max_deletes": "stop (and list them) if more files would be deleted (default MIRSAD_DEPLOY['max_deletes'], "
+                   "256; -1: no limit)",
+    "endpoint_url": "an S3-compatible store's address (s3:// targets)",
+}
+
+
+@task(help={
+    "to": "a folder, user@host:path (rsync), gh-pages:REMOTE or s3://BUCKET/PREFIX "
+          "(default MIRSAD_DEPLOY['to'] of publishconf.py)",
+    "output": "the built folder to deploy (default: output/)",
+    "cache": "the cache folder of its build (default: cache/)",
+    **DEPLOY_HELP,
+})
+def deploy(c, to="", dry_run=False, max_deletes="", endpoint_url="", output=str(SITE.output), cache=""):
+    """Deploy the last finished build (never a failed or half-built one) and
+    say what was uploaded, deleted and unchanged. Deletes only files an
+    earlier deploy uploaded, and those last (docs/deploy.md)."""
+    with _exits():
+        deploying.deploy(SITE, to, dry_run=dry_run, deletes=max_deletes, endpoint_url=endpoint_url,
+                         output=Path(output), cache=Path(cache) if cache else None)
+
+
+@task(help=DEPLOY_HELP)
+def publish(c, dry_run=False, max_deletes="", endpoint_url=""):
+    """`invoke build --publish`, then deploy to MIRSAD_DEPLOY['to'] (publishconf.py)."""
+    with _exits():
+        deploying.publish(SITE, dry_run=dry_run, deletes=max_deletes, endpoint_url=endpoint_url)
 
 
 @task(help={"port": "HTTP port (default 8000)", "host": "interface (default 127.0.0.1)"})

@@ -86,11 +86,13 @@ def test_required_and_recommended_share_the_one_line(check, capsys):
 
 
 def test_tools_only_matter_to_the_tests(check, capsys):
-    check.hidden.update({"chromium", "chromium-browser", "java", "pdftotext", "npm"})
+    check.hidden.update({"chromium", "chromium-browser", "java", "pdftotext", "npm", "rsync", "sshd",
+                         "/usr/sbin/sshd"})
     assert run(check, "build", capsys) == (0, [])
     code, lines = run(check, "test", capsys)
     assert code == 1
-    assert install_line(lines) == ["chromium", "default-jre-headless", "poppler-utils", "npm"]
+    assert install_line(lines) == ["chromium", "default-jre-headless", "poppler-utils", "npm", "rsync",
+                                   "openssh-server"]
 
 
 def test_libraries_are_found_the_way_cffi_dlopen_finds_them(check):
@@ -118,7 +120,7 @@ def test_runs_with_the_standard_library_only_and_stops_without_tools(tmp_path):
                             capture_output=True, text=True)
     assert result.returncode == 1, result.stderr
     packages = install_line(result.stderr.splitlines())
-    assert {"chromium", "default-jre-headless", "poppler-utils", "npm"} <= set(packages)
+    assert {"chromium", "default-jre-headless", "poppler-utils", "npm", "rsync"} <= set(packages)
 
 
 def test_make_checks_the_system_before_anything_else():

@@ -99,6 +99,11 @@ TEST = BUILD + (
          lambda: tool_found("pdftotext") and tool_found("pdffonts")),
     Need("npm", "npm", "npm ci, for the tests", True,
          lambda: tool_found("npm")),
+    Need("rsync", "rsync", "deploy tests", True,
+         lambda: tool_found("rsync")),
+    # sbin is not on every user's PATH: the tests also look in /usr/sbin
+    Need("sshd", "openssh-server", "deploy tests over SSH", True,
+         lambda: tool_found("sshd", "/usr/sbin/sshd")),
 )
 TARGETS = {"build": BUILD, "test": TEST}
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mirsad.build.api import build_atomically, project_lock, run_pelican, staging_folder
+from mirsad.build.api import BuildFailed, build_atomically, outcome, project_lock, run_pelican, staging_folder
 
 from .site import Site, TaskError, failing_as
 
@@ -33,10 +33,17 @@ def build(site: Site, *, publish: bool = False, strict: bool = False, output: Pa
     cache_dir = cache.resolve() if cache else None
     strict = strict or publish
     lock_file = site.build_lock if cache_dir is None else cache_dir.parent / ".build.lock"
+    record = cache_dir or site.cache  # where `invoke deploy` reads whether this build finished
     with failing_as(), project_lock(lock_file) as lock:
-        build_atomically(target, lambda staging: run_pelican(
-            site.pelican, (content or site.content).resolve(), site.settings_file(publish), staging, lock,
-            strict=strict, overrides=cache_overrides(site, cache_dir, strict), jobs=jobs, target=target))
+        outcome.started(record, target)
+        try:
+            build_atomically(target, lambda staging: run_pelican(
+                site.pelican, (content or site.content).resolve(), site.settings_file(publish), staging, lock,
+                strict=strict, overrides=cache_overrides(site, cache_dir, strict), jobs=jobs, target=target))
+        except BuildFailed:
+            outcome.failed(record, target)
+            raise
+        outcome.succeeded(record, target, publish)
     print(f"Site built in {target}")
     return target
 
@@ -110,6 +117,7 @@ def pdfs(site: Site, overrides: dict[str, Any], *, publish: bool, strict: bool, 
     target.mkdir(parents=True, exist_ok=True)
     moved = []
     with failing_as(), project_lock(site.build_lock) as lock:
+        deployable = outcome.intact(site.cache, target)
         staging = staging_folder(target, "pdf-")
         try:
             extra = ["-e", f"MIRSAD_PDF={json.dumps(options, default=str)}"]
@@ -123,6 +131,8 @@ def pdfs(site: Site, overrides: dict[str, Any], *, publish: bool, strict: bool, 
                 moved.append(destination)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+        if deployable:  # PDFs added to a finished build: still deployable
+            outcome.refresh(site.cache, target)
     return moved
 
 

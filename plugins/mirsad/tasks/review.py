@@ -15,7 +15,7 @@ def project(site: Site, publish: bool = False, verbose: bool = False):  # -> mir
     from mirsad.review.api import Project
 
     settings = site.settings(publish)
-    log = None if verbose else site.cache(settings) / "review-build.log"
+    log = None if verbose else site.root / settings.get("CACHE_PATH", "cache") / "review-build.log"
     return Project(site.pelican, site.content, site.settings_file(publish), settings, site.build_lock, build_log=log)
 
 

@@ -37,6 +37,11 @@ class Site:
         return self.root / "content"
 
     @property
+    def cache(self) -> Path:
+        """The default cache folder; `invoke build --cache DIR` uses another."""
+        return self.root / "cache"
+
+    @property
     def theme(self) -> Path:
         return self.root / "themes" / "mirsad"
 
@@ -50,10 +55,6 @@ class Site:
 
     def settings_file(self, publish: bool = False) -> Path:
         return self.root / ("publishconf.py" if publish else "pelicanconf.py")
-
-    def cache(self, settings: dict[str, Any]) -> Path:
-        """The cache folder of a build with `settings` (CACHE_PATH, relative to the project)."""
-        return self.root / settings.get("CACHE_PATH", "cache")
 
     def settings(self, publish: bool = False) -> dict[str, Any]:
         """The project's Pelican settings."""
