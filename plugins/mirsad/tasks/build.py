@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from mirsad.build.api import build_atomically, project_lock, run_pelican, staging_folder
+from mirsad.build.api import build_atomically, preview_of, project_lock, run_pelican, staging_folder
 
 from .site import Site, TaskError, failing_as
 
@@ -27,6 +27,8 @@ def cache_overrides(site: Site, cache: Path | None, strict: bool) -> dict[str, A
 def build(site: Site, *, publish: bool = False, strict: bool = False, output: Path | None = None,
           content: Path | None = None, cache: Path | None = None, jobs: int = 0) -> Path:
     """Build the site into `output` atomically; returns the folder built."""
+    if publish:
+        check_publication_address(site)
     target = (output or site.output).resolve()
     cache_dir = cache.resolve() if cache else None
     strict = strict or publish
@@ -39,12 +41,26 @@ def build(site: Site, *, publish: bool = False, strict: bool = False, output: Pa
     return target
 
 
+def check_publication_address(site: Site) -> None:
+    """Before a publish build: the address it publishes at is a real one."""
+    from mirsad.common.siteurl import VARIABLE, publication_problem
+
+    problem = publication_problem(site.settings(publish=True)["SITEURL"], os.environ.get(VARIABLE))
+    if problem:
+        raise TaskError(f"Not built: {problem}", code=2)
+
+
 def serve(site: Site, port: int = 8000, host: str = "127.0.0.1") -> None:
-    """Build, serve the output on `host:port`, rebuild and reload on every change."""
+    """Build, serve the output on `host:port`, rebuild and reload on every change.
+    Drafts and scheduled briefings are served from the preview folder
+    (output.drafts/) at the addresses they will be published at."""
     from livereload import Server
+
+    from .preview import overlay_handler
 
     build(site)
     server = Server()
+    server.SFH = overlay_handler(preview_of(site.output))
     for folder in ("content", "themes", "plugins"):
         server.watch(str(site.root / folder), lambda: build(site))
     server.watch(str(site.settings_file()), lambda: build(site))
@@ -53,8 +69,8 @@ def serve(site: Site, port: int = 8000, host: str = "127.0.0.1") -> None:
 
 def clean(site: Site) -> None:
     """Remove generated files: the output and leftovers of interrupted builds."""
-    for path in [site.output, *site.root.glob(".output-*"), site.root / "output.old", site.root / ".pytest_cache",
-                 site.root / "dist"]:
+    for path in [site.output, preview_of(site.output), *site.root.glob(".output-*"), site.root / "output.old",
+                 site.root / ".pytest_cache", site.root / "dist"]:
         shutil.rmtree(path, ignore_errors=True)
 
 
@@ -80,6 +96,7 @@ def pdfs(site: Site, overrides: dict[str, Any], *, publish: bool, strict: bool, 
                 moved.append(destination)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(preview_of(staging), ignore_errors=True)
     return moved
 
 
