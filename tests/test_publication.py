@@ -240,11 +240,13 @@ def test_invoke_build_puts_drafts_beside_the_output_and_removes_them_once_publis
 
 
 def test_invoke_serve_serves_the_previews_over_the_output(tmp_path):
+    import asyncio
     import threading
     import urllib.error
     import urllib.request
 
     from tornado import httpserver, ioloop, web
+    from tornado.testing import bind_unused_port
 
     from mirsad.tasks.preview import overlay_handler
 
@@ -259,12 +261,13 @@ def test_invoke_serve_serves_the_previews_over_the_output(tmp_path):
     started, loop = threading.Event(), {}
 
     def serve():
-        loop["io"] = ioloop.IOLoop()
-        loop["io"].make_current()
+        asyncio.set_event_loop(asyncio.new_event_loop())  # this thread's
+        loop["io"] = ioloop.IOLoop.current()
         app = web.Application([(r"/(.*)", overlay_handler(preview), {"path": str(output),
                                                                       "default_filename": "index.html"})])
         server = httpserver.HTTPServer(app)
-        loop["port"] = server.listen(0, "127.0.0.1") or next(iter(server._sockets.values())).getsockname()[1]
+        sock, loop["port"] = bind_unused_port()  # on 127.0.0.1
+        server.add_sockets([sock])
         started.set()
         loop["io"].start()
 
