@@ -212,6 +212,14 @@ def test_a_clock_that_is_not_a_date_stops_the_build_naming_the_setting(site):
         site.build(MIRSAD_NOW="tomorrow")
 
 
+def test_a_preview_folder_inside_the_output_or_holding_the_content_is_refused(site):
+    site.briefing("b", "عنوان", status="draft")
+    for folder in (site.root / "output" / "drafts", site.root):
+        with pytest.raises(Exception, match=r"MIRSAD_I18N\['preview_path'\] .* choose a folder of its own"):
+            site.build(MIRSAD_I18N={"preview_path": str(folder)})
+    assert (site.content / "briefings" / "b.md").is_file()
+
+
 # --- the preview folder through invoke build and invoke serve -------------------
 
 

@@ -15,7 +15,6 @@ variable first, then setting), so that a build can be run as of a given time.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import os
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,10 +24,7 @@ from pelican.utils import order_content
 from mirsad.common import report
 from mirsad.common.settings import SettingsError
 
-logger = logging.getLogger(__name__)
-
 PUBLISHED, HIDDEN, DRAFT, SCHEDULED = "published", "hidden", "draft", "scheduled"
-HELD = (DRAFT, SCHEDULED)
 CLOCK = "MIRSAD_NOW"
 
 
@@ -110,14 +106,21 @@ def take_held(generator) -> None:
 
 def preview_path(settings: dict[str, Any]) -> str:
     """Where held briefings are built: MIRSAD_I18N['preview_path'], else the
-    output folder's sibling `<output>.drafts` (never inside the output)."""
+    output folder's sibling `<output>.drafts`. Every build empties it, so it
+    may hold neither the output (published) nor the content."""
     configured = (settings.get("MIRSAD_I18N") or {}).get("preview_path")
     output = os.path.abspath(settings["OUTPUT_PATH"])
     path = os.path.abspath(configured) if configured else output.rstrip(os.sep) + ".drafts"
-    if path == output or path.startswith(output + os.sep):
-        raise SettingsError(f"MIRSAD_I18N['preview_path'] ({path}) is inside the output ({output}), which is "
-                            "published: choose a folder beside it, e.g. output.drafts")
+    for name, folder in (("the output, which is published", output),
+                         ("the content, which each build would delete", os.path.abspath(settings["PATH"]))):
+        if _within(path, folder) or _within(folder, path):
+            raise SettingsError(f"MIRSAD_I18N['preview_path'] ({path}) holds or is inside {name} ({folder}): "
+                                "choose a folder of its own beside the output, e.g. output.drafts")
     return path
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def _report(settings: dict[str, Any], lists: dict[str, list], clock: dt.datetime) -> None:
