@@ -62,9 +62,8 @@ def sort_by_publication(generator) -> None:
     settings = generator.settings
     clock = build_clock(settings)
     scheduling = not settings.get("WITH_FUTURE_DATES", True)
-    everything = [*generator.articles, *generator.hidden_articles, *generator.drafts]
     lists = {PUBLISHED: [], HIDDEN: [], DRAFT: [], SCHEDULED: []}
-    for article in everything:
+    for article in every_original(generator):
         article.publication = publication(article, clock, scheduling)
         article.status = {PUBLISHED: "published", HIDDEN: "hidden"}.get(article.publication, "draft")
         lists[article.publication].append(article)
