@@ -110,6 +110,14 @@ ARTICLE_URL = "{lang}/briefings/{slug}.html"
 ARTICLE_SAVE_AS = ARTICLE_URL
 ARTICLE_LANG_URL = ARTICLE_URL
 ARTICLE_LANG_SAVE_AS = ARTICLE_URL
+# Drafts and scheduled briefings are built at the address they will be
+# published at, into the preview folder beside the output (output.drafts/,
+# shown by `invoke serve`), never into the output (docs/writing.md).
+DRAFT_URL = DRAFT_SAVE_AS = DRAFT_LANG_URL = DRAFT_LANG_SAVE_AS = ARTICLE_URL
+# A briefing dated later than the build's clock (in TIMEZONE; MIRSAD_NOW sets
+# the clock) is held like a draft until a build runs at or after that time.
+# True: published at once, whatever its date.
+WITH_FUTURE_DATES = False
 DEFAULT_PAGINATION = 10
 PAGINATED_TEMPLATES = {"index": None, "term": None}
 

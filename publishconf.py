@@ -15,7 +15,10 @@ def _development_settings() -> dict:
 
 
 globals().update(_development_settings())
+# The address the site is published at: required. A publish build stops
+# before building while it is unset or an example/local address.
 SITEURL = os.environ.get("MIRSAD_SITEURL", "https://briefings.example.org")
+MIRSAD_PUBLISH = True
 # Absolute URLs in feeds, sitemap and hreflang, as search engines expect.
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True

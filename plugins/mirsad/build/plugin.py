@@ -3,7 +3,8 @@ whether it succeeded.
 
 Listed first in PLUGINS, so its receivers run before the other plugins' on
 the same signal:
-- initialized: the build's clock starts, every warning and error is
+- initialized: a publish build (MIRSAD_PUBLISH) stops at once without a
+  publication address (MIRSAD_SITEURL); the build's clock starts, every warning and error is
   collected from here on (mirsad.common.buildlog), compiled templates
   are kept in CACHE_PATH/templates (templates.py), and the process skips
   the collector's walk over the build's objects when it exits;
@@ -21,19 +22,30 @@ from __future__ import annotations
 
 import atexit
 import gc
+import os
 
 from pelican import signals
 
 from mirsad.common import buildlog, report, stages
 from mirsad.common.progress import Counter, plain_logs_off_terminal, stop_refresh_threads
 from mirsad.common.session import new_session, session, session_in
+from mirsad.common.settings import SettingsError
+from mirsad.common.siteurl import VARIABLE, publication_problem
 from mirsad.plugins import when_enabled
 
 from .templates import use_template_cache
 from .writer import ParallelWriter
 
+class PublicationAddressError(SettingsError):
+    """A publish build (MIRSAD_PUBLISH, publishconf.py) without a real SITEURL."""
+
+
 @when_enabled("mirsad.build")
 def start_build(pelican) -> None:
+    if pelican.settings.get("MIRSAD_PUBLISH"):
+        problem = publication_problem(pelican.settings["SITEURL"], os.environ.get(VARIABLE))
+        if problem:
+            raise PublicationAddressError(f"mirsad_build: {problem}")
     new_session(pelican.settings)
     plain_logs_off_terminal()
     buildlog.start(pelican.settings)

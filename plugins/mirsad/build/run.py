@@ -1,8 +1,9 @@
 """A whole build as `invoke build` runs it: one build of a project at a time
 (`project_lock`), Pelican in a process of its own writing into a staging
 folder beside the target, and the staging folder swapped in only once the
-build finished (`build_atomically`). A failed or killed build leaves the
-target as it was; the next build removes what a killed one left.
+build finished (`build_atomically`), with the preview folder of drafts
+beside it (`<target>.drafts`). A failed or killed build leaves the target as
+it was; the next build removes what a killed one left.
 """
 
 from __future__ import annotations
@@ -92,15 +93,33 @@ def build_atomically(target: Path, build: Callable[[Path], None]) -> None:
         staging = staging_folder(target)
     except OSError as error:  # e.g. a read-only or full disk: the staging folder cannot be made
         raise storage_failure(error, target, target.parent) from None
+    previews = preview_of(staging)
     try:
         build(staging)
         replace_dir(staging, target)
+        replace_previews(previews, preview_of(target))
     except OSError as error:
         shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(previews, ignore_errors=True)
         raise storage_failure(error, target) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(previews, ignore_errors=True)
         raise
+
+
+def preview_of(output: Path) -> Path:
+    """The preview folder of held briefings (drafts, scheduled) beside an
+    output folder, as mirsad.i18n names it by default."""
+    return output.with_name(output.name + ".drafts")
+
+
+def replace_previews(new: Path, target: Path) -> None:
+    """The build's previews replace the last build's; none: none are left."""
+    if new.is_dir():
+        replace_dir(new, target)
+    else:
+        shutil.rmtree(target, ignore_errors=True)
 
 
 def staging_folder(target: Path, kind: str = "") -> Path:

@@ -5,9 +5,11 @@ from .catalogs import localdate
 from .config import I18nConfig, Language
 from .config import load as load_config
 from .generator import MACHINE_TERM_NAMES
+from .publication import add_translation, every_original, preview_path
 from .reviewed import inherit_metadata, signed, source_hash, stamp
 from .site import Alternate, Listing
 from .taxonomy import site_taxonomy
 
-__all__ = ["MACHINE_TERM_NAMES", "Alternate", "I18nConfig", "Language", "Listing", "inherit_metadata",
-           "load_config", "localdate", "signed", "site_taxonomy", "source_hash", "stamp"]
+__all__ = ["MACHINE_TERM_NAMES", "Alternate", "I18nConfig", "Language", "Listing", "add_translation",
+           "every_original", "inherit_metadata", "load_config", "localdate", "preview_path", "signed",
+           "site_taxonomy", "source_hash", "stamp"]

@@ -37,6 +37,9 @@ DEFAULTS: dict[str, Any] = {
     "robots_save_as": "robots.txt",
     # The site root points readers to the source language's home page.
     "root_save_as": "index.html",
+    # Drafts and scheduled briefings are built here, never in the output.
+    # None: <OUTPUT_PATH>.drafts (publication.py).
+    "preview_path": None,
 }
 
 

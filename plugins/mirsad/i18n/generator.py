@@ -1,15 +1,20 @@
-"""Writes each language's listing pages, feed, the sitemap and the root page."""
+"""Writes each language's listing pages, feed, the sitemap and the root
+page, and the preview pages of held briefings (drafts, scheduled)."""
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
 
+from pelican import signals
 from pelican.generators import Generator
+from pelican.writers import Writer
 
 from . import config as i18n_config
 from .feeds import write_feed
 from .ownership import OwnFiles, own_files
+from .publication import preview_path
 from .site import Site
 from .sitemap import write_sitemap
 from .taxonomy import TermRegistry, site_taxonomy
@@ -32,8 +37,12 @@ class MultilingualGenerator(Generator):
         config = i18n_config.load(self.settings)
         registry = TermRegistry(site_taxonomy(self.settings), config.source.code,
                                 self.context.get(MACHINE_TERM_NAMES))
-        self.site = Site(self.context["articles"], config, registry)
+        self.site = Site(self.context["articles"], config, registry,
+                         hidden=self.context.get("hidden_articles", []), held=self.context.get("drafts", []))
         self.context["mirsad_site"] = self.site
+        # Emptied before mirsad.pdf puts the held briefings' PDFs there: a
+        # briefing published since is no longer previewed.
+        shutil.rmtree(preview_path(self.settings), ignore_errors=True)
         self.context["I18N"] = config
         self.context.update(news_article=news_article, og_locale=og_locale)
 
@@ -70,6 +79,7 @@ class MultilingualGenerator(Generator):
                 page_lang=home.language.code, language=home.language, listing=home,
                 alternates=home.alternates,
             )
+        self._write_previews()
 
     def _write_web_files(self, writer, own: OwnFiles, sitemap: str) -> None:
         """robots.txt, and the 404 page of each language and of the root
@@ -91,3 +101,20 @@ class MultilingualGenerator(Generator):
             "404.html", self.get_template("404"), self.context, False, page_lang=config.source.code,
             language=config.source, listing=source_home, alternates=source_home.alternates,
         )
+
+    def _write_previews(self) -> None:
+        """The pages of held briefings (drafts, scheduled), every language,
+        into the preview folder, at the addresses they will have."""
+        folder = preview_path(self.settings)
+        if not self.site.held:
+            return
+        writer = Writer(folder, settings=self.settings)
+        with signals.content_written.muted():  # not pages of the site
+            for briefing in self.site.held:
+                for article in briefing.versions.values():
+                    writer.write_file(
+                        article.save_as, self.get_template(article.template), self.context,
+                        self.settings["RELATIVE_URLS"], article=article, category=getattr(article, "category", None),
+                        url=article.url, blog=True,
+                    )
+        logger.info("mirsad_i18n: %d held briefing(s) previewed in %s", len(self.site.held), folder)

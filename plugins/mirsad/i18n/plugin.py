@@ -2,7 +2,9 @@
 
 Receivers:
 - generator_init: UI strings (Babel catalogs) and date filters in templates;
-- article_generator_pretaxonomy: attach reviewed translations to originals;
+- article_generator_pretaxonomy: sort briefings by publication (published,
+  hidden, held: drafts and scheduled), attach reviewed translations to originals;
+- all_generators_finalized: take the held briefings from Pelican's drafts;
 - get_generators: the generator writing per-language listings, feeds, sitemap
   (the files it writes itself are checked against other plugins' at the
   end of the build: ownership.py).
@@ -13,6 +15,7 @@ from __future__ import annotations
 import logging
 
 from pelican import signals
+from pelican.generators import ArticlesGenerator
 
 from mirsad.common.settings import once_per_build
 from mirsad.plugins import when_enabled
@@ -20,6 +23,7 @@ from mirsad.plugins import when_enabled
 from . import config as i18n_config
 from .catalogs import Catalogs
 from .generator import MultilingualGenerator
+from .publication import sort_by_publication, take_held
 from .reviewed import attach_reviewed
 from .slugs import drop_duplicate_slugs
 
@@ -38,9 +42,20 @@ def install_templating(generator) -> None:
 
 @when_enabled("mirsad.i18n")
 def add_reviewed_translations(generator) -> None:
+    sort_by_publication(generator)
     drop_duplicate_slugs(generator)
     _warn_empty_bodies(generator)
     attach_reviewed(generator, i18n_config.load(generator.settings))
+
+
+@when_enabled("mirsad.i18n")
+def hold_back(generators) -> None:
+    """Held briefings (drafts, scheduled) are the multilingual site's to
+    write, into the preview folder: Pelican would write its drafts into the
+    output. Before mirsad.pdf, which reads the site."""
+    for generator in generators:
+        if isinstance(generator, ArticlesGenerator):
+            take_held(generator)
 
 
 @when_enabled("mirsad.i18n")
@@ -63,3 +78,4 @@ def register() -> None:
     signals.generator_init.connect(install_templating)
     signals.article_generator_pretaxonomy.connect(add_reviewed_translations)
     signals.get_generators.connect(add_generator)
+    signals.all_generators_finalized.connect(hold_back)

@@ -19,6 +19,8 @@ from pelican.utils import slugify
 from mirsad.common import report
 from mirsad.markdown.api import BriefingError, split
 
+from .publication import add_translation, every_original
+
 logger = logging.getLogger(__name__)
 
 INHERITED = ("date", "modified", "tags", "category", "source", "location", "author", "authors", "status")
@@ -47,7 +49,7 @@ def find_translation_files(content_path: str, translations_path: str) -> list[st
 
 def attach_reviewed(generator, config) -> None:
     """Read every reviewed translation and attach it to its original article."""
-    originals = {article.slug: article for article in generator.articles}
+    originals = {article.slug: article for article in every_original(generator)}
     reader = generator.readers.readers["md"]
     for path in find_translation_files(generator.path, config.options["translations_path"]):
         try:
@@ -57,9 +59,7 @@ def attach_reviewed(generator, config) -> None:
             continue
         if article is None:
             continue  # a draft not signed yet: the page stays the machine translation
-        original = originals[article.slug]
-        original.translations.append(article)
-        generator.translations.append(article)
+        add_translation(generator, originals[article.slug], article)
 
 
 def signed(fields: dict[str, Any]) -> bool:

@@ -55,14 +55,19 @@ class Listing:
 
 
 class Site:
-    def __init__(self, articles: list[Article], config: I18nConfig, registry: TermRegistry):
+    """`briefings`: the published ones, listed, fed, indexed; `hidden`: at
+    their addresses only; `held` (drafts, scheduled): built into the preview
+    folder only (publication.py)."""
+
+    def __init__(self, articles: list[Article], config: I18nConfig, registry: TermRegistry,
+                 hidden: list[Article] = (), held: list[Article] = ()):
         self.config = config
         self.registry = registry
-        self.briefings = [
+        self.briefings, self.hidden, self.held = ([
             Briefing(a, {a.lang: a, **{t.lang: t for t in a.translations}})
-            for a in articles
-        ]
-        for briefing in self.briefings:
+            for a in originals
+        ] for originals in (articles, hidden, held))
+        for briefing in [*self.briefings, *self.hidden, *self.held]:
             self._annotate(briefing)
         self.listings = [
             listing for language in config.languages for listing in self._listings_in(language)
@@ -98,6 +103,7 @@ class Site:
             article.abstract = (box.text if box else "") or abstract(article)
             article.x_default = briefing.original.url
             article.alternates = [self._alternate(briefing, language, lang) for language in self.config.languages]
+            article.noindex = is_placeholder(article) or getattr(article, "publication", "published") != "published"
 
     def _alternate(self, briefing: Briefing, language: Language, current: str) -> Alternate:
         version = briefing.versions.get(language.code)

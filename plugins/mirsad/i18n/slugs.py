@@ -6,13 +6,20 @@ from __future__ import annotations
 
 import logging
 
+from .publication import DRAFT, HIDDEN, SCHEDULED, every_original
+
+RANK = {HIDDEN: 1, DRAFT: 2, SCHEDULED: 2}  # published: 0
+
 logger = logging.getLogger(__name__)
 
 
 def drop_duplicate_slugs(generator) -> None:
+    """Published, hidden and held briefings alike (a draft's pages take the
+    address it will be published at); a published briefing keeps its slug
+    against a hidden or held one, so a new draft never takes it down."""
     kept: dict[tuple[str, str], str] = {}
     duplicates = []
-    for article in sorted(generator.articles, key=lambda a: a.source_path):
+    for article in sorted(every_original(generator), key=lambda a: (RANK.get(a.publication, 0), a.source_path)):
         key = (article.slug, article.lang)
         if key in kept:
             duplicates.append(article)
@@ -23,9 +30,11 @@ def drop_duplicate_slugs(generator) -> None:
             )
         else:
             kept[key] = article.source_path
-    for article in duplicates:
-        generator.articles.remove(article)  # the context's list is this same list
-    if duplicates:
-        # Pelican filed same-slug briefings as translations of each other.
-        for article in generator.articles:
-            article.translations = [t for t in article.translations if t not in duplicates]
+    if not duplicates:
+        return
+    for name in ("articles", "hidden_articles", "drafts"):
+        # In place: the context's "articles" is this same list.
+        getattr(generator, name)[:] = [a for a in getattr(generator, name) if a not in duplicates]
+    # Pelican filed same-slug briefings as translations of each other.
+    for article in every_original(generator):
+        article.translations = [t for t in article.translations if t not in duplicates]

@@ -162,10 +162,11 @@ def check_fields(fields: dict[str, Any], path: str, source: str = "") -> dict[st
             path, f"'lang: {checked['lang']}' is not a language code",
             "Write an ISO 639-1 code such as ar, en or fr (or remove the field)",
         )
-    if "status" in checked and checked["status"] not in STATUSES:
+    if "status" in checked and str(checked["status"]).strip().lower() not in STATUSES:
         raise BriefingError(
             path, f"'status: {checked['status']}' is not a status",
             f"Write one of {', '.join(STATUSES)} (or remove the field: published)",
+            line=_line_of(source, "status"),
         )
     return checked
 

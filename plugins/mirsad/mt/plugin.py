@@ -1,5 +1,6 @@
 """mirsad_mt: offline machine translation of every briefing that has no
-reviewed translation, into every target language.
+reviewed translation, into every target language (drafts and scheduled
+briefings too: their previews are translated).
 
 Receivers:
 - article_generator_finalized (after the reviewed translations are attached):
@@ -19,7 +20,7 @@ from pelican import signals
 from mirsad.plugins import when_enabled
 
 from mirsad.common import report, stages
-from mirsad.i18n.api import MACHINE_TERM_NAMES, site_taxonomy
+from mirsad.i18n.api import MACHINE_TERM_NAMES, add_translation, every_original, site_taxonomy
 
 from . import config as mt_config
 from .articles import Plan, build_article, build_placeholder, translate_segments
@@ -46,7 +47,7 @@ def translate_briefings(generator) -> None:
     try:
         with stages.stage(generator.settings, "translate"):
             for target in config.targets:
-                originals = [a for a in generator.articles if a.lang == config.source
+                originals = [a for a in every_original(generator) if a.lang == config.source
                              and (config.translate_reviewed or target not in {t.lang for t in a.translations})]
                 if originals:
                     _translate_into(target, originals, router, glossary, memory, stats, generator, config)
@@ -78,8 +79,7 @@ def _translate_into(target, originals, router, glossary, memory, stats, generato
             # translate_reviewed: kept beside the reviewed text, for review pages and reports only.
             reviewed.machine_translation_draft = article
             continue
-        original.translations.append(article)
-        generator.translations.append(article)
+        add_translation(generator, original, article)
 
 
 def _machine_articles(target, originals, route, glossary, memory, stats, generator, config) -> list:

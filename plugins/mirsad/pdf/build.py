@@ -17,6 +17,8 @@ from urllib.parse import urljoin
 from mirsad.common import report as build_report
 from mirsad.common.files import publish, sha256_file
 from mirsad.common.progress import progress_bar
+from mirsad.common.siteurl import is_development
+from mirsad.i18n.api import preview_path
 
 from . import digest as digests
 from . import renderer
@@ -43,6 +45,7 @@ class Planned:
     html: str
     base_url: str
     attach: Callable[[PdfLink], None]  # gives the article (or home page) its link
+    root: str = ""  # the folder it is published in: the output (default) or the preview folder
 
 
 @dataclass
@@ -57,6 +60,8 @@ class PdfBuild:
         self.config, self.settings, self.env, self.context = config, settings, env, context
         self.report = Report()
         self.site_url = settings["SITEURL"].rstrip("/")
+        # A printed address must be one a reader can open: not a development build's.
+        self.print_address = not is_development(self.site_url)
         self.output = settings["OUTPUT_PATH"]
         # Templates are not hashed here: each PDF's key has its rendered HTML,
         # so a template edit re-renders exactly the PDFs whose HTML it changes.
@@ -67,7 +72,7 @@ class PdfBuild:
 
     # --- planning --------------------------------------------------------
 
-    def briefing(self, article: Any) -> Planned:
+    def briefing(self, article: Any, root: str = "") -> Planned:
         save_as = self.config["save_as"].format(lang=article.lang, slug=article.slug)
         label = self.label(article)
         meta = metadata(article, self._site_name(article.lang))
@@ -75,7 +80,8 @@ class PdfBuild:
         html = self._render(self.config["template"], article.lang, article=article, pdf_meta=meta,
                             web_url=base_url)
         cached = self.cache.path(save_as, html + self._images_digest(html, base_url))
-        return Planned(label, save_as, cached, html, base_url, lambda link: setattr(article, "pdf", link))
+        return Planned(label, save_as, cached, html, base_url, lambda link: setattr(article, "pdf", link),
+                       root or self.output)
 
     def digest(self, digest: digests.Digest, links: dict[str, PdfLink]) -> Planned:
         meta = digest_metadata(digest.articles, self._site_name(digest.lang))
@@ -85,7 +91,7 @@ class PdfBuild:
         base_url = f"{self.site_url}/{digest.save_as}"
         cached = self.cache.path(digest.save_as, html + self._images_digest(html, base_url))
         return Planned(f"digest ({digest.lang})", digest.save_as, cached, html, base_url,
-                       lambda link: links.__setitem__(digest.lang, link))
+                       lambda link: links.__setitem__(digest.lang, link), self.output)
 
     def _images_digest(self, html: str, base_url: str) -> str:
         """A hash of the local images the PDF shows: a changed picture under
@@ -105,7 +111,8 @@ class PdfBuild:
         language = self.context["I18N"].language(lang)
         return self.env.get_template(template).render(
             self.context, lang=lang, page_lang=lang, language=language, SITEURL=self.site_url,
-            page_size=self.config["page_size"], page_digits=self.config.digits(lang), **values)
+            page_size=self.config["page_size"], page_digits=self.config.digits(lang),
+            print_address=self.print_address, **values)
 
     def _site_name(self, lang: str) -> str:
         return self.context["I18N"].site_names.get(lang, self.settings["SITENAME"])
@@ -128,7 +135,7 @@ class PdfBuild:
                 continue
             if item.cached not in missing:
                 report.reused += 1
-            publish(item.cached, os.path.join(self.output, item.save_as))
+            publish(item.cached, os.path.join(item.root, item.save_as))
             item.attach(PdfLink(item.save_as, os.path.getsize(item.cached)))
         self.cache.prune([item.cached for item in planned if item.label not in report.failed])
         logger.info(
@@ -180,15 +187,18 @@ class PdfBuild:
 
 
 def plan(build: PdfBuild, site: Any, digest_links: dict[str, PdfLink]) -> list[Planned]:
-    """Every PDF this build publishes: briefings in every language, then digests
-    (whose links go into `digest_links`, by language)."""
+    """Every PDF this build makes: briefings in every language (held ones,
+    drafts and scheduled, into the preview folder), then digests (whose
+    links go into `digest_links`, by language)."""
     config = build.config
     planned = []
     if config["briefings"]:
-        for briefing in site.briefings:
+        preview = preview_path(build.settings)
+        roots = [(b, "") for b in [*site.briefings, *site.hidden]] + [(b, preview) for b in site.held]
+        for briefing, root in roots:
             for _, article in sorted(briefing.versions.items()):
                 try:
-                    planned.append(build.briefing(article))
+                    planned.append(build.briefing(article, root))
                 except Exception as error:  # a template error: this PDF only
                     build.failed(build.label(article), f"{type(error).__name__}: {error}")
     if config["digest"]:

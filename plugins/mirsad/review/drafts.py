@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from mirsad.common.files import atomic_file
-from mirsad.i18n.api import source_hash
+from mirsad.i18n.api import every_original, source_hash
 from mirsad.mt.api import MachineUnit
 
 
@@ -62,7 +62,7 @@ class Draft:
 def collect(generator) -> list[Draft]:
     """The drafts of every briefing of this build, in every target language."""
     drafts = []
-    for original in generator.articles:
+    for original in every_original(generator):  # a draft's translation can be reviewed before it goes out
         for translation in original.translations:
             if translation.lang == original.lang:
                 continue

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mirsad.build.api import BuildFailed, build_atomically, outcome, project_lock, run_pelican, staging_folder
+from mirsad.build.api import (BuildFailed, build_atomically, outcome, preview_of, project_lock, run_pelican,
+                              staging_folder)
 
 from .site import Site, TaskError, failing_as
 
@@ -29,6 +30,8 @@ def cache_overrides(site: Site, cache: Path | None, strict: bool) -> dict[str, A
 def build(site: Site, *, publish: bool = False, strict: bool = False, output: Path | None = None,
           content: Path | None = None, cache: Path | None = None, jobs: int = 0) -> Path:
     """Build the site into `output` atomically; returns the folder built."""
+    if publish:
+        check_publication_address(site)
     target = (output or site.output).resolve()
     cache_dir = cache.resolve() if cache else None
     strict = strict or publish
@@ -48,11 +51,24 @@ def build(site: Site, *, publish: bool = False, strict: bool = False, output: Pa
     return target
 
 
+def check_publication_address(site: Site) -> None:
+    """Before a publish build: the address it publishes at is a real one."""
+    from mirsad.common.siteurl import VARIABLE, publication_problem
+
+    problem = publication_problem(site.settings(publish=True)["SITEURL"], os.environ.get(VARIABLE))
+    if problem:
+        raise TaskError(f"Not built: {problem}", code=2)
+
+
 def serve(site: Site, port: int = 8000, host: str = "127.0.0.1") -> None:
     """Build, serve the output on `host:port`, rebuild on every change and
     reload the browser when a rebuild is in. The server keeps answering with
-    the last good site while a rebuild runs, and after one that failed."""
+    the last good site while a rebuild runs, and after one that failed.
+    Drafts and scheduled briefings are served from the preview folder
+    (output.drafts/) at the addresses they will be published at."""
     from livereload import Server
+
+    from .preview import overlay_handler
 
     try:
         build(site)
@@ -62,6 +78,7 @@ def serve(site: Site, port: int = 8000, host: str = "127.0.0.1") -> None:
         print(f"serve: {failure} Serving the last good site.", flush=True)
     rebuilder = Rebuilder(lambda: build(site))
     server = Server()
+    server.SFH = overlay_handler(preview_of(site.output))
     for source in (site.content, site.theme, site.root / "plugins", site.settings_file()):
         # 'forever': no reload for the edit itself, the new output brings it.
         server.watch(str(source), rebuilder.request, delay="forever")
@@ -103,8 +120,8 @@ class Rebuilder:
 
 def clean(site: Site) -> None:
     """Remove generated files: the output and leftovers of interrupted builds."""
-    for path in [site.output, *site.root.glob(".output-*"), site.root / "output.old", site.root / ".pytest_cache",
-                 site.root / "dist"]:
+    for path in [site.output, preview_of(site.output), *site.root.glob(".output-*"), site.root / "output.old",
+                 site.root / ".pytest_cache", site.root / "dist"]:
         shutil.rmtree(path, ignore_errors=True)
 
 
@@ -131,6 +148,7 @@ def pdfs(site: Site, overrides: dict[str, Any], *, publish: bool, strict: bool, 
                 moved.append(destination)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(preview_of(staging), ignore_errors=True)
         if deployable:  # PDFs added to a finished build: still deployable
             outcome.refresh(site.cache, target)
     return moved
