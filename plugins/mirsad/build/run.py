@@ -13,13 +13,17 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from mirsad.common.buildlog import storage_message
 from mirsad.common.files import current_umask
+from mirsad.common.lifetime import PARENT_VARIABLE, is_running, process_identity
+from mirsad.common.output_folders import mark
 
 
 class BuildFailed(Exception):
@@ -31,42 +35,95 @@ class BuildFailed(Exception):
 
 
 @contextlib.contextmanager
-def project_lock(lock_file: Path) -> Iterator[int]:
+def project_lock(lock_file: Path) -> Iterator[None]:
     """One build at a time per project: builds share the output, the
-    translation memory and the PDF cache. Yields the lock's file descriptor:
-    Pelican inherits it, so the lock lasts as long as either process (a
-    killed `invoke` must not let a second build start beside a Pelican still
-    running)."""
-    with open(lock_file, "a+") as handle:
+    translation memory and the PDF cache.
+
+    The lock is this process's alone: Pelican and its workers do not
+    inherit it, and they end with this process (`die_with_parent`), so the
+    lock lasts exactly as long as the build. The file names its holder (pid
+    and start time). A lock still held although its holder has ended (by
+    processes an older version left behind) is taken over, with a message."""
+    while True:
+        handle = open(lock_file, "a+")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            handle.seek(0)
-            owner = handle.read().strip() or "unknown"
-            raise BuildFailed(f"Another build of this project is running (pid {owner}); wait for it "
-                              "to finish (nothing to clean up: the lock ends with that process).") from None
-        try:  # the pid only makes the message above nicer: a full disk must not stop here
+            holder = _holder(handle)
+            if not holder or is_running(holder):  # unnamed: a build that is writing its name right now
+                handle.close()
+                raise BuildFailed(f"Another build of this project is running (pid {_pid(holder)}); wait for "
+                                  "it to finish (nothing to clean up: the lock ends with that process).") from None
+            _take_over(handle, lock_file, holder)
+            continue
+        if _same_file(handle, lock_file):  # not replaced by a takeover meanwhile
+            break
+        handle.close()
+    try:
+        try:  # the holder only makes the messages nicer: a full disk must not stop here
             handle.truncate(0)
-            os.write(handle.fileno(), str(os.getpid()).encode())  # unbuffered: nothing left to flush
+            os.write(handle.fileno(), process_identity(os.getpid()).encode())  # unbuffered: nothing to flush
         except OSError:
             pass
-        yield handle.fileno()
+        yield
+    finally:
+        handle.close()
 
 
-def run_pelican(pelican: Path, content: Path, settings: Path, output: Path, lock: int, *, strict: bool,
+def _holder(handle: IO[str]) -> str:
+    handle.seek(0)
+    return handle.read(200).strip()
+
+
+def _pid(holder: str) -> str:
+    return holder.split()[0] if holder else "unknown"
+
+
+def _same_file(handle: IO[str], path: Path) -> bool:
+    try:
+        return os.path.samestat(os.fstat(handle.fileno()), os.stat(path))
+    except FileNotFoundError:
+        return False
+
+
+def _take_over(stale: IO[str], lock_file: Path, holder: str) -> None:
+    """Put a new lock file in place of `stale`, whose holder has ended. A
+    record lock on the stale file lets one build at a time do it; the
+    others then find the new file (and, locked, the build that took it)."""
+    try:
+        fcntl.lockf(stale, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # another build is taking over right now
+        stale.close()
+        time.sleep(0.05)
+        return
+    try:
+        if _same_file(stale, lock_file):
+            fresh = lock_file.with_name(f"{lock_file.name}.{os.getpid()}.part")
+            fresh.touch()
+            os.replace(fresh, lock_file)
+            print(f"mirsad: took over the build lock {lock_file}: the build that held it (pid {_pid(holder)}) "
+                  "has ended, and what holds the old lock now "
+                  "are processes it left behind (they no longer stop builds).", file=sys.stderr)
+    finally:
+        stale.close()
+
+
+def run_pelican(pelican: Path, content: Path, settings: Path, output: Path, *, strict: bool,
                 overrides: dict[str, Any] | None = None, extra: Sequence[str] = (), jobs: int = 0,
                 target: Path | None = None) -> None:
-    """Run Pelican into `output`, holding the project lock `lock`. Problems are
-    logged and summed up at the end by the plugins; with MIRSAD_STRICT=1 any
-    error makes Pelican exit non-zero after the summary (not --fatal: that
-    would stop at the first error and hide the others)."""
-    env = {**os.environ, "MIRSAD_STRICT": "1" if strict else ""}
+    """Run Pelican into `output`; hold the project lock while it runs.
+    Pelican ends with this process (a killed `invoke` leaves no build
+    running beside the next one). Problems are logged and summed up at the
+    end by the plugins; with MIRSAD_STRICT=1 any error makes Pelican exit
+    non-zero after the summary (not --fatal: that would stop at the first
+    error and hide the others)."""
+    env = {**os.environ, "MIRSAD_STRICT": "1" if strict else "", PARENT_VARIABLE: str(os.getpid())}
     if jobs:
         env["MIRSAD_JOBS"] = str(jobs)  # read by pelicanconf.py
     settings_overrides = [f"{key}={json.dumps(value)}" for key, value in (overrides or {}).items()]
     command = [str(pelican), str(content), "-s", str(settings), "-o", str(output),
                *(["-e", *settings_overrides] if settings_overrides else []), *extra]
-    result = subprocess.run(command, env=env, pass_fds=(lock,))
+    result = subprocess.run(command, env=env)
     if result.returncode:
         raise BuildFailed(f"Build failed (pelican exit {result.returncode}): {target or output} is left as "
                           "it was; the messages above say why.", code=result.returncode)
@@ -82,6 +139,7 @@ def build_atomically(target: Path, build: Callable[[Path], None]) -> None:
         raise storage_failure(error, target, target.parent) from None
     try:
         build(staging)
+        mark(staging)  # with the output, before the swap: a folder Mirsad may replace next time
         replace_dir(staging, target)
     except OSError as error:
         shutil.rmtree(staging, ignore_errors=True)

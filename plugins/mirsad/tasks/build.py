@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from mirsad.build.api import build_atomically, project_lock, run_pelican, staging_folder
+from mirsad.common.output_folders import mark
 
 from .site import Site, TaskError, failing_as
 
@@ -25,15 +26,16 @@ def cache_overrides(site: Site, cache: Path | None, strict: bool) -> dict[str, A
 
 
 def build(site: Site, *, publish: bool = False, strict: bool = False, output: Path | None = None,
-          content: Path | None = None, cache: Path | None = None, jobs: int = 0) -> Path:
+          content: Path | None = None, cache: Path | None = None, jobs: int = 0, force: bool = False) -> Path:
     """Build the site into `output` atomically; returns the folder built."""
-    target = (output or site.output).resolve()
     cache_dir = cache.resolve() if cache else None
     strict = strict or publish
     lock_file = site.build_lock if cache_dir is None else cache_dir.parent / ".build.lock"
-    with failing_as(), project_lock(lock_file) as lock:
+    with failing_as("build"):
+        target = site.output_folder(output or site.output, force=force, content=content, cache=cache_dir)
+    with failing_as(), project_lock(lock_file):
         build_atomically(target, lambda staging: run_pelican(
-            site.pelican, (content or site.content).resolve(), site.settings_file(publish), staging, lock,
+            site.pelican, (content or site.content).resolve(), site.settings_file(publish), staging,
             strict=strict, overrides=cache_overrides(site, cache_dir, strict), jobs=jobs, target=target))
     print(f"Site built in {target}")
     return target
@@ -58,19 +60,23 @@ def clean(site: Site) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def pdfs(site: Site, overrides: dict[str, Any], *, publish: bool, strict: bool, output: Path) -> list[Path]:
+def pdfs(site: Site, overrides: dict[str, Any], *, publish: bool, strict: bool, output: Path,
+         force: bool = False) -> list[Path]:
     """Run a build with MIRSAD_PDF overridden into a staging folder and move only
     its PDFs into `output` (pages stay as they are). The PDF cache (cache/pdf)
     is shared with `invoke build`, so unchanged PDFs are not rendered again."""
+    command = "pdf" if overrides.get("briefings") else "digest"
+    with failing_as(command):
+        target = site.output_folder(output, "pdf", force)
     options = {**(site.settings(publish).get("MIRSAD_PDF") or {}), **overrides}
-    target = output.resolve()
-    target.mkdir(parents=True, exist_ok=True)
     moved = []
-    with failing_as(), project_lock(site.build_lock) as lock:
+    with failing_as(command), project_lock(site.build_lock):
+        target.mkdir(parents=True, exist_ok=True)
+        mark(target)
         staging = staging_folder(target, "pdf-")
         try:
             extra = ["-e", f"MIRSAD_PDF={json.dumps(options, default=str)}"]
-            run_pelican(site.pelican, site.content, site.settings_file(publish), staging, lock, strict=strict,
+            run_pelican(site.pelican, site.content, site.settings_file(publish), staging, strict=strict,
                         extra=extra)
             for pdf_file in sorted(staging.rglob("*.pdf")):
                 destination = target / pdf_file.relative_to(staging)
@@ -96,16 +102,19 @@ def digest_overrides(latest: int = 0, since: str = "", until: str = "") -> dict[
     return overrides
 
 
-def bundle(site: Site, output: Path, strict: bool = False) -> None:
+def bundle(site: Site, output: Path, strict: bool = False, force: bool = False) -> None:
     """Build the site into a temporary folder and zip it for reading offline."""
+    with failing_as("bundle"):
+        target = site.output_folder(output, "bundle", force)
     settings = site.settings()  # relative URLs, as `build` uses
     from mirsad.bundle.api import make_bundle
 
-    target = output.resolve()
-    target.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".bundle-build-", dir=target) as tmp:
-        built = build(site, strict=strict, output=Path(tmp) / "site")
-        made = make_bundle(built, target, settings)
+    with failing_as("bundle"):
+        target.mkdir(parents=True, exist_ok=True)
+        mark(target)
+        with tempfile.TemporaryDirectory(prefix=".bundle-build-", dir=target) as tmp:
+            built = build(site, strict=strict, output=Path(tmp) / "site")
+            made = make_bundle(built, target, settings)
     print(f"{made.path}: {made.files} files, {made.size / 1e6:.1f} MB, updated {made.updated}")
     print(f"SHA-256 {made.sha256} (also in {made.path.name}.sha256: publish it with the bundle)")
     for suffix, count in sorted(made.absolute.items()):
