@@ -45,6 +45,9 @@ class InvokeProject:
         for source in sorted((ROOT / "content" / "briefings").glob("*.md")):
             if not briefings or source.stem in briefings:
                 shutil.copy(source, self.content / "briefings")
+                for translation in (ROOT / "content" / "translations").glob(f"{source.stem}.*.md"):
+                    (self.content / "translations").mkdir(exist_ok=True)
+                    shutil.copy(translation, self.content / "translations")
         self.env = {**os.environ, "MIRSAD_MODELS_DIR": str(self.models), "PYTHONDONTWRITEBYTECODE": "1"}
         self.env.pop("MIRSAD_STRICT", None)
 

@@ -22,8 +22,11 @@ from typing import IO, Any
 
 from mirsad.common.buildlog import storage_message
 from mirsad.common.files import current_umask
-from mirsad.common.lifetime import PARENT_VARIABLE, is_running, process_identity
+from mirsad.common.lifetime import PARENT_VARIABLE, flock_owners, is_running, process_identity
 from mirsad.common.output_folders import mark
+
+
+TAKEOVER_TRIES = 100  # about 5 s of builds taking over a stale lock at once
 
 
 class BuildFailed(Exception):
@@ -41,16 +44,21 @@ def project_lock(lock_file: Path) -> Iterator[None]:
 
     The lock is this process's alone: Pelican and its workers do not
     inherit it, and they end with this process (`die_with_parent`), so the
-    lock lasts exactly as long as the build. The file names its holder (pid
-    and start time). A lock still held although its holder has ended (by
-    processes an older version left behind) is taken over, with a message."""
-    while True:
+    lock lasts exactly as long as the build. A lock whose taker has ended
+    but that processes it left behind still hold (as older versions left
+    PDF workers) is taken over, with a message. The file names the build
+    holding it, for the messages."""
+    for _ in range(TAKEOVER_TRIES):
         handle = open(lock_file, "a+")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = _holder(handle)
-            if not holder or is_running(holder):  # unnamed: a build that is writing its name right now
+            owners = flock_owners(handle)
+            if owners == []:  # released meanwhile
+                handle.close()
+                continue
+            holder = str(owners[0]) if owners else _holder(handle)
+            if _taker_runs(owners, holder):
                 handle.close()
                 raise BuildFailed(f"Another build of this project is running (pid {_pid(holder)}); wait for "
                                   "it to finish (nothing to clean up: the lock ends with that process).") from None
@@ -59,6 +67,9 @@ def project_lock(lock_file: Path) -> Iterator[None]:
         if _same_file(handle, lock_file):  # not replaced by a takeover meanwhile
             break
         handle.close()
+    else:
+        raise BuildFailed(f"Cannot take the build lock {lock_file}: processes of an ended build hold it and it "
+                          "cannot be replaced here; end them, or remove the file, and build again.")
     try:
         try:  # the holder only makes the messages nicer: a full disk must not stop here
             handle.truncate(0)
@@ -68,6 +79,15 @@ def project_lock(lock_file: Path) -> Iterator[None]:
         yield
     finally:
         handle.close()
+
+
+def _taker_runs(owners: list[int] | None, holder: str) -> bool:
+    """The process that took the lock still runs. Without /proc/locks
+    (`owners` None), the one the file names; an unnamed lock is being taken
+    right now."""
+    if owners is None:
+        return not holder or is_running(holder)
+    return any(is_running(str(pid)) for pid in owners)
 
 
 def _holder(handle: IO[str]) -> str:
@@ -87,7 +107,7 @@ def _same_file(handle: IO[str], path: Path) -> bool:
 
 
 def _take_over(stale: IO[str], lock_file: Path, holder: str) -> None:
-    """Put a new lock file in place of `stale`, whose holder has ended. A
+    """Put a new lock file in place of `stale`, whose taker has ended. A
     record lock on the stale file lets one build at a time do it; the
     others then find the new file (and, locked, the build that took it)."""
     try:
@@ -101,9 +121,9 @@ def _take_over(stale: IO[str], lock_file: Path, holder: str) -> None:
             fresh = lock_file.with_name(f"{lock_file.name}.{os.getpid()}.part")
             fresh.touch()
             os.replace(fresh, lock_file)
-            print(f"mirsad: took over the build lock {lock_file}: the build that held it (pid {_pid(holder)}) "
-                  "has ended, and what holds the old lock now "
-                  "are processes it left behind (they no longer stop builds).", file=sys.stderr)
+            print(f"mirsad: took over the build lock {lock_file}: the build that took it (pid {_pid(holder)}) "
+                  "has ended; processes it left behind still hold the old lock, and no longer stop builds.",
+                  file=sys.stderr)
     finally:
         stale.close()
 

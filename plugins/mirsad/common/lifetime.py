@@ -14,6 +14,7 @@ import ctypes
 import os
 import signal
 import sys
+from typing import IO
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 PARENT_VARIABLE = "MIRSAD_BUILD_PARENT"  # the pid a Pelican run by `invoke` ends with
@@ -62,6 +63,21 @@ def is_running(identity: str) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def flock_owners(handle: IO) -> list[int] | None:
+    """The pids that set the flock locks on the open file `handle` (Linux:
+    /proc/locks names the process that took a lock, even once it has ended
+    and a child that inherited the descriptor holds it); None where unknown."""
+    info = os.fstat(handle.fileno())
+    key = f"{os.major(info.st_dev):02x}:{os.minor(info.st_dev):02x}:{info.st_ino}"
+    try:
+        with open("/proc/locks", encoding="ascii", errors="replace") as locks:
+            fields = [line.split() for line in locks]
+    except OSError:
+        return None
+    return [int(entry[4]) for entry in fields
+            if len(entry) > 5 and entry[1] == "FLOCK" and entry[5] == key and entry[4].lstrip("-").isdigit()]
 
 
 def _start_time(pid: int) -> str | None:
