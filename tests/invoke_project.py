@@ -28,7 +28,7 @@ class Run:
 
 
 class InvokeProject:
-    def __init__(self, root: Path, briefings: tuple[str, ...] = ()):
+    def __init__(self, root: Path, briefings: tuple[str, ...] = (), translations: bool = True):
         """Copy the project into `root`: the sample briefings named (all by
         default) and their reviewed translations, glossary and taxonomy."""
         self.root = root
@@ -46,8 +46,9 @@ class InvokeProject:
             if not briefings or source.stem in briefings:
                 shutil.copy(source, self.content / "briefings")
                 for translation in (ROOT / "content" / "translations").glob(f"{source.stem}.*.md"):
-                    (self.content / "translations").mkdir(exist_ok=True)
-                    shutil.copy(translation, self.content / "translations")
+                    if translations:
+                        (self.content / "translations").mkdir(exist_ok=True)
+                        shutil.copy(translation, self.content / "translations")
         self.env = {**os.environ, "MIRSAD_MODELS_DIR": str(self.models), "PYTHONDONTWRITEBYTECODE": "1"}
         self.env.pop("MIRSAD_STRICT", None)
 

@@ -203,5 +203,6 @@ def storage_failure(error: OSError, target: Path, where: Path | None = None) -> 
     """A clear message for a folder that cannot be written (no space,
     read-only); `where`: the folder to name instead of a temporary file."""
     named = OSError(error.errno, error.strerror, str(where)) if where else error
-    problem = storage_message(named, target) or f"{error.strerror or error} ({named.filename or target})"
+    problem = storage_message(named, target) or (f"{error.strerror or error} ({named.filename or target}): "
+                                                 "check the folder's permissions, or choose another --output")
     return BuildFailed(f"Build failed: {problem}. {target} is left as it was.")
