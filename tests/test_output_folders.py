@@ -126,3 +126,15 @@ def test_the_marker_is_not_in_the_bundle(tmp_path):
     made = make_bundle(site, tmp_path / "dist", read_settings(str(ROOT / "pelicanconf.py")))
     with zipfile.ZipFile(made.path) as archive:
         assert MARKER not in archive.namelist() and "ar/index.html" in archive.namelist()
+
+
+def test_clean_removes_only_the_folders_mirsad_made(project):
+    (project.output / "notes").mkdir(parents=True)
+    (project.output / "notes" / "plan.txt").write_text("an editor's file")
+    (project.root / "dist").mkdir()
+    (project.root / "dist" / "mirsad-2017-01-25.zip").write_bytes(b"PK")
+    run = project.run("clean")
+    assert run.code == 0 and f"{project.output} kept: it holds files Mirsad did not make" in run.out, run.out
+    assert (project.output / "notes" / "plan.txt").is_file() and not (project.root / "dist").exists()
+    (project.output / ".mirsad-output").write_text("made by a build")
+    assert project.run("clean").code == 0 and not project.output.exists()

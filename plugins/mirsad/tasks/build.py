@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from mirsad.build.api import build_atomically, project_lock, run_pelican, staging_folder
-from mirsad.common.output_folders import mark
+from mirsad.common.output_folders import MARKER, made_by_mirsad, mark
 
 from .site import Site, TaskError, failing_as
 
@@ -54,9 +54,14 @@ def serve(site: Site, port: int = 8000, host: str = "127.0.0.1") -> None:
 
 
 def clean(site: Site) -> None:
-    """Remove generated files: the output and leftovers of interrupted builds."""
-    for path in [site.output, *site.root.glob(".output-*"), site.root / "output.old", site.root / ".pytest_cache",
-                 site.root / "dist"]:
+    """Remove generated files: the output and leftovers of interrupted builds;
+    output/ and dist/ only if Mirsad made them (nothing of anyone else's is deleted)."""
+    for path, kind in ((site.output, "site"), (site.root / "dist", "bundle")):
+        if path.is_dir() and any(path.iterdir()) and not made_by_mirsad(path, kind):
+            print(f"{path} kept: it holds files Mirsad did not make (no {MARKER} in it); remove it yourself")
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+    for path in [*site.root.glob(".output-*"), site.root / "output.old", site.root / ".pytest_cache"]:
         shutil.rmtree(path, ignore_errors=True)
 
 
