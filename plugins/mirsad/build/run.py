@@ -87,7 +87,7 @@ def _taker_runs(owners: list[int] | None, holder: str) -> bool:
     right now."""
     if owners is None:
         return not holder or is_running(holder)
-    return any(is_running(str(pid)) for pid in owners)
+    return any(pid <= 0 or is_running(str(pid)) for pid in owners)  # <= 0: in another pid namespace
 
 
 def _holder(handle: IO[str]) -> str:

@@ -36,7 +36,7 @@ class OutputRefused(Exception):
 class ProjectFolders:
     """What an output folder must keep clear of."""
 
-    root: Path  # the project: never the output, nor inside it
+    root: Path  # the project folder: never the output, nor inside the output
     own: tuple[Path, ...]  # content, theme, plugins, cache: never the output, inside it or around it
     outputs: tuple[Path, ...] = ()  # folders a build replaces: no file of an editor's goes there
 
@@ -52,9 +52,14 @@ def _site(folder: Path) -> bool:
 
 
 def _only(*patterns: str) -> Callable[[Path], bool]:
-    def check(folder: Path) -> bool:
-        files = [path for path in folder.rglob("*") if not path.is_dir()]
-        return bool(files) and all(any(path.match(pattern) for pattern in patterns) for path in files)
+    def check(folder: Path) -> bool:  # stops at the first other file: a big folder is not read through
+        files = (path for path in folder.rglob("*") if not path.is_dir())
+        found = False
+        for path in files:
+            if not any(path.match(pattern) for pattern in patterns):
+                return False
+            found = True
+        return found
     return check
 
 
