@@ -56,10 +56,12 @@ def test_the_next_build_cleans_up_after_a_killed_one(tmp_path):
     """Killed during the swap: the old site is in output.old and output is
     gone; killed while building: its staging folder is left."""
     site(tmp_path / "output.old", "old")
-    site(tmp_path / ".output-abc123", "half")
+    site(tmp_path / ".output-abc123xy", "half")
+    site(tmp_path / ".output-backup", "someone else's")
     staging = staging_folder(tmp_path / "output")
     assert (tmp_path / "output" / "index.html").read_text() == "old"
-    assert not (tmp_path / ".output-abc123").exists()
+    assert not (tmp_path / ".output-abc123xy").exists()
+    assert (tmp_path / ".output-backup" / "index.html").read_text() == "someone else's"  # not a staging folder's name
     assert staging.parent == tmp_path and not list(staging.iterdir())
     assert oct(staging.stat().st_mode & 0o777) == oct(0o777 & ~_umask())
 

@@ -105,7 +105,7 @@ def test_a_build_cleans_up_after_a_killed_one(tmp_path):
     (site / "ar").mkdir(parents=True)
     (site / "ar" / "index.html").write_text("previous")
     site.rename(tmp_path / "site.old")
-    (tmp_path / ".site-abandoned").mkdir()
+    (tmp_path / ".site-k3j9x0ab").mkdir()  # a staging folder's name
     run = subprocess.run([sys.executable, "-m", "invoke", "build", "--output", str(site)],
                          cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr

@@ -15,7 +15,8 @@ COLUMNS, ROWS = 1000, 5  # 5,000 values
 def wide_table(columns: int, rows: int) -> str:
     header = "| " + " | ".join(["label", *(f"h{c}" for c in range(1, columns))]) + " |"
     rule = "|" + "---|" * columns
-    lines = ["| " + " | ".join([f"r{r}", *(f"v{r}x{c}" for c in range(1, columns))]) + " |" for r in range(1, rows)]
+    lines = ["| " + " | ".join([f"r{r}", *(f"v{r}x{c}" for c in range(1, columns))]) + " |"
+             for r in range(1, rows)]
     return "\n".join([header, rule, *lines])
 
 

@@ -11,6 +11,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -177,11 +178,18 @@ def staging_folder(target: Path, kind: str = "") -> Path:
     old = target.with_name(target.name + ".old")
     if old.is_dir() and not target.exists():
         old.rename(target)
-    for leftover in target.parent.glob(f".{target.name}-*"):
+    for leftover in leftover_staging(target):
         shutil.rmtree(leftover, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-{kind}", dir=target.parent))
     staging.chmod(0o777 & ~current_umask())
     return staging
+
+
+def leftover_staging(target: Path) -> list[Path]:
+    """Staging folders of `target` that killed commands left: only names
+    mkdtemp gives them (`staging_folder`), never someone's `.output-backup`."""
+    made = re.compile(rf"\.{re.escape(target.name)}-(?:[a-z]+-)?[a-z0-9_]{{8}}")
+    return [path for path in target.parent.glob(f".{target.name}-*") if made.fullmatch(path.name) and path.is_dir()]
 
 
 def replace_dir(new: Path, target: Path) -> None:

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from mirsad.build.api import build_atomically, project_lock, run_pelican, staging_folder
+from mirsad.build.api import build_atomically, leftover_staging, project_lock, run_pelican, staging_folder
 from mirsad.common.output_folders import MARKER, made_by_mirsad, mark
 
 from .site import Site, TaskError, failing_as
@@ -61,7 +61,7 @@ def clean(site: Site) -> None:
             print(f"{path} kept: it holds files Mirsad did not make (no {MARKER} in it); remove it yourself")
             continue
         shutil.rmtree(path, ignore_errors=True)
-    for path in [*site.root.glob(".output-*"), site.root / "output.old", site.root / ".pytest_cache"]:
+    for path in [*leftover_staging(site.output), site.root / "output.old", site.root / ".pytest_cache"]:
         shutil.rmtree(path, ignore_errors=True)
 
 

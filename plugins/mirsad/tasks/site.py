@@ -49,7 +49,7 @@ class Site:
     def pelican(self) -> Path:
         return self.bin / "pelican"
 
-    def folders(self, content: Path | None = None, cache: Path | None = None):  # -> common.output_folders.ProjectFolders
+    def folders(self, content: Path | None = None, cache: Path | None = None):  # -> output_folders.ProjectFolders
         """The folders no output may be, contain or sit in: content (the
         project's and `content`), the theme, plugins, cache (and `cache`)."""
         from mirsad.common.output_folders import ProjectFolders
