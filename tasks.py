@@ -15,9 +15,11 @@ from invoke import Exit, task
 
 from mirsad.tasks import build as building, deploy as deploying, dev, models as model_tasks, newsroom, \
     review as reviewing
-from mirsad.tasks.site import Site, TaskError
+from mirsad.tasks.site import Site, TaskError, os_error_message
 
 SITE = Site(Path(__file__).resolve().parent)
+FORCE_HELP = ("replace the --output folder even though it holds files and Mirsad did not make it "
+              "(never content/, the theme, plugins/, cache/ or the project)")
 
 
 @contextlib.contextmanager
@@ -29,6 +31,8 @@ def _exits() -> Iterator[None]:
         raise Exit(str(error) or None, code=error.code) from None
     except subprocess.CalledProcessError as error:  # the command has said why
         raise Exit(code=error.returncode) from None
+    except OSError as error:  # a path the system will not let us read or write (permissions, space)
+        raise Exit(os_error_message(error), code=1) from None
 
 
 @task(help={
@@ -38,8 +42,10 @@ def _exits() -> Iterator[None]:
     "content": "content folder (default: content/)",
     "cache": "cache folder: translation memory, PDF cache (default: cache/); the build lock is beside it",
     "jobs": "cores to use: PDF rendering processes and translation threads (default: every core)",
+    "force_output": FORCE_HELP,
 })
-def build(c, publish=False, strict=False, output=str(SITE.output), content=str(SITE.content), cache="", jobs=0):
+def build(c, publish=False, strict=False, output=str(SITE.output), content=str(SITE.content), cache="", jobs=0,
+          force_output=False):
     """Build the site into output/ (atomically: a failed build changes nothing).
 
     A bad briefing is reported (file and line) and left out, the others
@@ -48,7 +54,7 @@ def build(c, publish=False, strict=False, output=str(SITE.output), content=str(S
     could not be written (no space, read-only)."""
     with _exits():
         building.build(SITE, publish=publish, strict=strict, output=Path(output), content=Path(content),
-                       cache=Path(cache) if cache else None, jobs=int(jobs))
+                       cache=Path(cache) if cache else None, jobs=int(jobs), force=force_output)
 
 
 DEPLOY_HELP = {
@@ -144,7 +150,8 @@ def lock_check(c, pythons="3.11,3.12,3.13"):
 @task(help={"files": "translation files (default: all of content/translations)"}, iterable=["files"])
 def stamp(c, files=None):
     """Mark reviewed translations as reviewed against the current originals."""
-    reviewing.stamp(SITE, [Path(f) for f in files or []])
+    with _exits():
+        reviewing.stamp(SITE, [Path(f) for f in files or []])
 
 
 VERBOSE = {"verbose": "print the messages of the build it runs (default: into cache/review-build.log)"}
@@ -179,20 +186,22 @@ def xliff_import(c, file, translator="", replace=False, verbose=False):
         reviewing.xliff_import(SITE, file, translator, replace, verbose)
 
 
-@task(name="mt-report", help={"output": "folder for mt-report.json and mt-report.html", **VERBOSE})
-def mt_report(c, output="", verbose=False):
+@task(name="mt-report", help={"output": "folder for mt-report.json and mt-report.html",
+                              "force_output": FORCE_HELP, **VERBOSE})
+def mt_report(c, output="", force_output=False, verbose=False):
     """Score each model's machine translation against the site's reviewed
     translations (chrF++, TER, post-edit distance; sacrebleu): writes
     OUTPUT/mt-report.json and OUTPUT/mt-report.html."""
     with _exits():
-        reviewing.mt_report(SITE, output, verbose)
+        reviewing.mt_report(SITE, output, force_output, verbose)
 
 
-@task(name="review-site", help={"output": "the folder for the review pages (default output.review/)", **VERBOSE})
-def review_site(c, output=str(SITE.root / "output.review"), verbose=False):
+@task(name="review-site", help={"output": "the folder for the review pages (default output.review/)",
+                                "force_output": FORCE_HELP, **VERBOSE})
+def review_site(c, output=str(SITE.root / "output.review"), force_output=False, verbose=False):
     """Build the side-by-side review pages (not published) into OUTPUT (docs/review.md#review-pages)."""
     with _exits():
-        reviewing.review_site(SITE, Path(output), verbose)
+        reviewing.review_site(SITE, Path(output), force_output, verbose)
 
 
 @task(help={
@@ -209,15 +218,17 @@ PDF_HELP = {
     "publish": "use publishconf.py (absolute URLs for the real host)",
     "strict": "fail (non-zero exit) if any PDF fails",
     "output": "output folder (default: output/)",
+    "force_output": FORCE_HELP,
 }
 
 
 @task(help=PDF_HELP)
-def pdf(c, publish=False, strict=False, output=str(SITE.output)):
+def pdf(c, publish=False, strict=False, output=str(SITE.output), force_output=False):
     """Render the PDF of every briefing in every language (and the digests, if
     MIRSAD_PDF['digest'] is on) into output/, leaving the pages as they are."""
     with _exits():
-        building.pdfs(SITE, {"briefings": True}, publish=publish, strict=strict, output=Path(output))
+        building.pdfs(SITE, {"briefings": True}, publish=publish, strict=strict, output=Path(output),
+                      force=force_output)
 
 
 @task(help={
@@ -226,20 +237,22 @@ def pdf(c, publish=False, strict=False, output=str(SITE.output)):
     "until": "only briefings dated on or before YYYY-MM-DD",
     **PDF_HELP,
 })
-def digest(c, latest=0, since="", until="", publish=False, strict=False, output=str(SITE.output)):
+def digest(c, latest=0, since="", until="", publish=False, strict=False, output=str(SITE.output),
+           force_output=False):
     """Make each language's digest PDF: {lang}/digest.pdf (the latest briefings),
     or {lang}/digest-<since>--<until>.pdf for a date range."""
     with _exits():
         building.pdfs(SITE, building.digest_overrides(int(latest), since, until), publish=publish, strict=strict,
-                      output=Path(output))
+                      output=Path(output), force=force_output)
 
 
 @task(help={
     "verify": "check a received bundle (its .zip, or the folder it was unpacked into) instead",
     "output": "folder for the zip (default: dist/)",
     "strict": "fail (non-zero exit, no zip) on any build error",
+    "force_output": FORCE_HELP,
 })
-def bundle(c, verify="", output=str(SITE.root / "dist"), strict=False):
+def bundle(c, verify="", output=str(SITE.root / "dist"), strict=False, force_output=False):
     """Build the site into one zip that works offline from file:// (pages in
     every language, PDFs, search), with a SHA-256 manifest inside; or, with
     --verify FILE, report the files of a bundle that are missing, extra or altered."""
@@ -247,7 +260,7 @@ def bundle(c, verify="", output=str(SITE.root / "dist"), strict=False):
         if verify:
             building.verify_bundle(Path(verify))
         else:
-            building.bundle(SITE, Path(output), strict)
+            building.bundle(SITE, Path(output), strict, force_output)
 
 
 @task(help={"quick": "fewer sentences/briefings and one repeat (a smoke run, not for figures)"})

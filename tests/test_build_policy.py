@@ -100,6 +100,7 @@ class Project:
         (self.output / "ar").mkdir(parents=True, exist_ok=True)
         (self.output / "ar" / "index.html").write_text("<p>previous site</p>")
         (self.output / "marker.txt").write_text("previous")
+        (self.output / ".mirsad-output").write_text("made by an earlier build")
         return snapshot(self.output)
 
     def leftovers(self) -> list[str]:
@@ -269,7 +270,8 @@ def in_tmpfs(project: Project, disk: Path, size: str, setup: str, build: list[st
     return Run(code, out), state
 
 
-PREVIOUS = "mkdir -p '{disk}/output/ar' && echo previous > '{disk}/output/marker.txt' && echo '<p>old</p>' > '{disk}/output/ar/index.html'"
+PREVIOUS = ("mkdir -p '{disk}/output/ar' && echo previous > '{disk}/output/marker.txt' && "
+            "echo '<p>old</p>' > '{disk}/output/ar/index.html' && touch '{disk}/output/.mirsad-output'")
 
 
 def test_read_only_output_folder_fails_clearly_and_changes_nothing(project, mounts, tmp_path):

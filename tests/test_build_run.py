@@ -23,7 +23,7 @@ def test_a_finished_build_replaces_the_whole_site(tmp_path):
     target = site(tmp_path / "output", "old")
     (target / "gone.html").write_text("a page the new build no longer makes")
     build_atomically(target, lambda staging: site(staging, "new"))
-    assert sorted(path.name for path in target.iterdir()) == ["index.html"]
+    assert sorted(path.name for path in target.iterdir()) == [".mirsad-output", "index.html"]  # marked as Mirsad's
     assert (target / "index.html").read_text() == "new"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["output"]  # no staging, no .old
 
@@ -56,18 +56,19 @@ def test_the_next_build_cleans_up_after_a_killed_one(tmp_path):
     """Killed during the swap: the old site is in output.old and output is
     gone; killed while building: its staging folder is left."""
     site(tmp_path / "output.old", "old")
-    site(tmp_path / ".output-abc123", "half")
+    site(tmp_path / ".output-abc123xy", "half")
+    site(tmp_path / ".output-backup", "someone else's")
     staging = staging_folder(tmp_path / "output")
     assert (tmp_path / "output" / "index.html").read_text() == "old"
-    assert not (tmp_path / ".output-abc123").exists()
+    assert not (tmp_path / ".output-abc123xy").exists()
+    assert (tmp_path / ".output-backup" / "index.html").read_text() == "someone else's"  # not a staging folder's name
     assert staging.parent == tmp_path and not list(staging.iterdir())
     assert oct(staging.stat().st_mode & 0o777) == oct(0o777 & ~_umask())
 
 
 def test_one_build_at_a_time_and_the_message_names_the_running_one(tmp_path):
     lock_file = tmp_path / ".build.lock"
-    with project_lock(lock_file) as descriptor:
-        assert descriptor >= 0
+    with project_lock(lock_file):
         with pytest.raises(BuildFailed, match=rf"Another build of this project is running \(pid {os.getpid()}\)"):
             with project_lock(lock_file):
                 pass

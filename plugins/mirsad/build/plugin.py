@@ -27,6 +27,7 @@ import os
 from pelican import signals
 
 from mirsad.common import buildlog, report, stages
+from mirsad.common.lifetime import die_with_invoking_process
 from mirsad.common.progress import Counter, plain_logs_off_terminal, stop_refresh_threads
 from mirsad.common.session import new_session, session, session_in
 from mirsad.common.settings import SettingsError
@@ -110,6 +111,7 @@ def _no_collection_at_exit() -> None:
 
 
 def register() -> None:
+    die_with_invoking_process()  # a Pelican started by `invoke build` ends with it
     signals.initialized.connect(start_build)
     signals.article_generator_preread.connect(reading_starts)
     signals.article_generator_finalized.connect(reading_ends)

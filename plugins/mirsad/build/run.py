@@ -12,15 +12,23 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
 import subprocess
+import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from mirsad.common.buildlog import storage_message
 from mirsad.common.files import current_umask
+from mirsad.common.lifetime import PARENT_VARIABLE, flock_owners, is_running, process_identity
+from mirsad.common.output_folders import mark
+
+
+TAKEOVER_TRIES = 100  # about 5 s of builds taking over a stale lock at once
 
 
 class BuildFailed(Exception):
@@ -32,49 +40,119 @@ class BuildFailed(Exception):
 
 
 @contextlib.contextmanager
-def project_lock(lock_file: Path) -> Iterator[int]:
+def project_lock(lock_file: Path) -> Iterator[None]:
     """One build at a time per project: builds share the output, the
-    translation memory and the PDF cache. Yields the lock's file descriptor:
-    Pelican inherits it, so the lock lasts as long as either process (a
-    killed `invoke` must not let a second build start beside a Pelican still
-    running)."""
-    with open(lock_file, "a+") as handle:
+    translation memory and the PDF cache.
+
+    The lock is this process's alone: Pelican and its workers do not
+    inherit it, and they end with this process (`die_with_parent`), so the
+    lock lasts exactly as long as the build. A lock whose taker has ended
+    but that processes it left behind still hold (as older versions left
+    PDF workers) is taken over, with a message. The file names the build
+    holding it, for the messages."""
+    for _ in range(TAKEOVER_TRIES):
+        handle = open(lock_file, "a+")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            handle.seek(0)
-            owner = handle.read().strip() or "unknown"
-            raise BuildFailed(f"Another build of this project is running (pid {owner}); wait for it "
-                              "to finish (nothing to clean up: the lock ends with that process).") from None
-        try:  # the pid only makes the message above nicer: a full disk must not stop here
+            owners = flock_owners(handle)
+            if owners == []:  # released meanwhile
+                handle.close()
+                continue
+            holder = str(owners[0]) if owners else _holder(handle)
+            if _taker_runs(owners, holder):
+                handle.close()
+                raise BuildFailed(f"Another build of this project is running (pid {_pid(holder)}); wait for "
+                                  "it to finish (nothing to clean up: the lock ends with that process).") from None
+            _take_over(handle, lock_file, holder)
+            continue
+        if _same_file(handle, lock_file):  # not replaced by a takeover meanwhile
+            break
+        handle.close()
+    else:
+        raise BuildFailed(f"Cannot take the build lock {lock_file}: processes of an ended build hold it and it "
+                          "cannot be replaced here; end them, or remove the file, and build again.")
+    try:
+        try:  # the holder only makes the messages nicer: a full disk must not stop here
             handle.truncate(0)
-            os.write(handle.fileno(), str(os.getpid()).encode())  # unbuffered: nothing left to flush
+            os.write(handle.fileno(), process_identity(os.getpid()).encode())  # unbuffered: nothing to flush
         except OSError:
             pass
-        yield handle.fileno()
+        yield
+    finally:
+        handle.close()
 
 
-def run_pelican(pelican: Path, content: Path, settings: Path, output: Path, lock: int, *, strict: bool,
+def _taker_runs(owners: list[int] | None, holder: str) -> bool:
+    """The process that took the lock still runs. Without /proc/locks
+    (`owners` None), the one the file names; an unnamed lock is being taken
+    right now."""
+    if owners is None:
+        return not holder or is_running(holder)
+    return any(pid <= 0 or is_running(str(pid)) for pid in owners)  # <= 0: in another pid namespace
+
+
+def _holder(handle: IO[str]) -> str:
+    handle.seek(0)
+    return handle.read(200).strip()
+
+
+def _pid(holder: str) -> str:
+    return holder.split()[0] if holder else "unknown"
+
+
+def _same_file(handle: IO[str], path: Path) -> bool:
+    try:
+        return os.path.samestat(os.fstat(handle.fileno()), os.stat(path))
+    except FileNotFoundError:
+        return False
+
+
+def _take_over(stale: IO[str], lock_file: Path, holder: str) -> None:
+    """Put a new lock file in place of `stale`, whose taker has ended. A
+    record lock on the stale file lets one build at a time do it; the
+    others then find the new file (and, locked, the build that took it)."""
+    try:
+        fcntl.lockf(stale, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # another build is taking over right now
+        stale.close()
+        time.sleep(0.05)
+        return
+    try:
+        if _same_file(stale, lock_file):
+            fresh = lock_file.with_name(f"{lock_file.name}.{os.getpid()}.part")
+            fresh.touch()
+            os.replace(fresh, lock_file)
+            print(f"mirsad: took over the build lock {lock_file}: the build that took it (pid {_pid(holder)}) "
+                  "has ended; processes it left behind still hold the old lock, and no longer stop builds.",
+                  file=sys.stderr)
+    finally:
+        stale.close()
+
+
+def run_pelican(pelican: Path, content: Path, settings: Path, output: Path, *, strict: bool,
                 overrides: dict[str, Any] | None = None, extra: Sequence[str] = (), jobs: int = 0,
                 target: Path | None = None, log: Path | None = None) -> None:
-    """Run Pelican into `output`, holding the project lock `lock`. Problems are
-    logged and summed up at the end by the plugins; with MIRSAD_STRICT=1 any
-    error makes Pelican exit non-zero after the summary (not --fatal: that
-    would stop at the first error and hide the others). `log`: a file for
-    what the build prints (a command with a result of its own to print);
-    its end is in the error if the build fails."""
-    env = {**os.environ, "MIRSAD_STRICT": "1" if strict else ""}
+    """Run Pelican into `output`; hold the project lock while it runs.
+    Pelican ends with this process (a killed `invoke` leaves no build
+    running beside the next one). Problems are logged and summed up at the
+    end by the plugins; with MIRSAD_STRICT=1 any error makes Pelican exit
+    non-zero after the summary (not --fatal: that would stop at the first
+    error and hide the others). `log`: a file for what the build prints (a
+    command with a result of its own to print); its end is in the error if
+    the build fails."""
+    env = {**os.environ, "MIRSAD_STRICT": "1" if strict else "", PARENT_VARIABLE: str(os.getpid())}
     if jobs:
         env["MIRSAD_JOBS"] = str(jobs)  # read by pelicanconf.py
     settings_overrides = [f"{key}={json.dumps(value)}" for key, value in (overrides or {}).items()]
     command = [str(pelican), str(content), "-s", str(settings), "-o", str(output),
                *(["-e", *settings_overrides] if settings_overrides else []), *extra]
     if log is None:
-        result = subprocess.run(command, env=env, pass_fds=(lock,))
+        result = subprocess.run(command, env=env)
     else:
         log.parent.mkdir(parents=True, exist_ok=True)
         with open(log, "w", encoding="utf-8") as messages:
-            result = subprocess.run(command, env=env, pass_fds=(lock,), stdout=messages, stderr=subprocess.STDOUT)
+            result = subprocess.run(command, env=env, stdout=messages, stderr=subprocess.STDOUT)
     if result.returncode:
         where = "the messages above say why" if log is None else f"its messages are in {log}, ending:\n{_tail(log)}"
         raise BuildFailed(f"Build failed (pelican exit {result.returncode}): {target or output} is left as "
@@ -96,6 +174,7 @@ def build_atomically(target: Path, build: Callable[[Path], None]) -> None:
     previews = preview_of(staging)
     try:
         build(staging)
+        mark(staging)  # with the output, before the swap: a folder Mirsad may replace next time
         replace_dir(staging, target)
         replace_previews(previews, preview_of(target))
     except OSError as error:
@@ -130,11 +209,18 @@ def staging_folder(target: Path, kind: str = "") -> Path:
     old = target.with_name(target.name + ".old")
     if old.is_dir() and not target.exists():
         old.rename(target)
-    for leftover in target.parent.glob(f".{target.name}-*"):
+    for leftover in leftover_staging(target):
         shutil.rmtree(leftover, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-{kind}", dir=target.parent))
     staging.chmod(0o777 & ~current_umask())
     return staging
+
+
+def leftover_staging(target: Path) -> list[Path]:
+    """Staging folders of `target` that killed commands left: only names
+    mkdtemp gives them (`staging_folder`), never someone's `.output-backup`."""
+    made = re.compile(rf"\.{re.escape(target.name)}-(?:[a-z]+-)?[a-z0-9_]{{8}}")
+    return [path for path in target.parent.glob(f".{target.name}-*") if made.fullmatch(path.name) and path.is_dir()]
 
 
 def replace_dir(new: Path, target: Path) -> None:
@@ -156,5 +242,6 @@ def storage_failure(error: OSError, target: Path, where: Path | None = None) -> 
     """A clear message for a folder that cannot be written (no space,
     read-only); `where`: the folder to name instead of a temporary file."""
     named = OSError(error.errno, error.strerror, str(where)) if where else error
-    problem = storage_message(named, target) or f"{error.strerror or error} ({named.filename or target})"
+    problem = storage_message(named, target) or (f"{error.strerror or error} ({named.filename or target}): "
+                                                 "check the folder's permissions, or choose another --output")
     return BuildFailed(f"Build failed: {problem}. {target} is left as it was.")

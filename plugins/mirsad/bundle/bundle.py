@@ -27,6 +27,7 @@ from feedgenerator import get_tag_uri
 from lxml import etree, html
 from unidecode import unidecode
 
+from mirsad.common.output_folders import MARKER
 from mirsad.common.settings import plugin_settings
 from mirsad.i18n.api import load_config as load_i18n_config
 
@@ -62,7 +63,7 @@ def make_bundle(site: Path, destination: Path, settings: dict[str, Any]) -> Bund
     destination.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".bundle-", dir=destination) as tmp:
         stage = Path(tmp) / "site"
-        shutil.copytree(site, stage, ignore=_excluded(site, options["exclude"]))
+        shutil.copytree(site, stage, ignore=_excluded(site, [*options["exclude"], MARKER]))
         if siteurl:
             for feed in stage.rglob("*.xml"):
                 relativise_feed(feed, stage, siteurl)

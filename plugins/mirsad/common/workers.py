@@ -32,6 +32,8 @@ from collections.abc import Callable, Hashable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar
 
+from .lifetime import die_with_parent
+
 State = TypeVar("State")
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -159,10 +161,12 @@ class Workers(Generic[State, Item, Result]):
 
     def _start(self) -> _Process:
         ours, theirs = self._context.Pipe()
-        # A worker keeps no end of its siblings' pipes: a sibling that dies is seen at once.
-        siblings = [worker.connection for worker in [*self._idle, *(w for w, _ in self._busy.values())]]
-        process = self._context.Process(target=_serve, args=(self._handle, self._state, theirs, siblings),
-                                        daemon=True)
+        # A worker keeps no end of this process's side of the pipes, its own
+        # or its siblings': a sibling that dies is seen at once, and the
+        # worker sees its pipe close when this process ends.
+        owner_ends = [ours, *(worker.connection for worker in [*self._idle, *(w for w, _ in self._busy.values())])]
+        arguments = (self._handle, self._state, theirs, owner_ends, os.getpid())
+        process = self._context.Process(target=_serve, args=arguments, daemon=True)
         process.start()
         theirs.close()
         return _Process(process, ours)
@@ -225,10 +229,12 @@ class _Process:
 
 
 def _serve(handle: Callable[[Any, Any], Any], state: Any, connection: Connection,
-           siblings: list[Connection]) -> None:
-    """A worker's life: items in, results out, until told to stop."""
-    for sibling in siblings:
-        sibling.close()
+           owner_ends: list[Connection], parent: int) -> None:
+    """A worker's life: items in, results out, until told to stop or until
+    the process that started it ends (killed builds leave no worker behind)."""
+    die_with_parent(parent)
+    for end in owner_ends:
+        end.close()
     while True:
         try:
             message = connection.recv()

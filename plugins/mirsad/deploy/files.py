@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mirsad.common.output_folders import MARKER
+
 # At the root of every target: the names (and digests) of the files Mirsad
 # uploaded there. A deploy deletes only names listed in it.
 MANIFEST = ".mirsad-deploy.json"
@@ -83,7 +85,7 @@ def local_files(output: Path) -> dict[str, LocalFile]:
         for name in names:
             path = Path(folder) / name
             relative = path.relative_to(output).as_posix()
-            if relative != MANIFEST:
+            if relative not in (MANIFEST, MARKER):  # the marker says who made the folder here, not there
                 found.append(LocalFile(relative, path, path.stat().st_size))
     return {file.name: file for file in sorted(found, key=lambda file: (kind(file.name), file.name))}
 

@@ -25,6 +25,7 @@ from . import renderer
 from .cache import PdfCache, stylesheet_fingerprint, with_options
 from .config import PdfConfig
 from .document import PdfLink, digest_metadata, metadata
+from .tables import fit_tables
 from .worker import Job, Resources, Result, local_path, render_all
 
 logger = logging.getLogger(__name__)
@@ -77,8 +78,8 @@ class PdfBuild:
         label = self.label(article)
         meta = metadata(article, self._site_name(article.lang))
         base_url = f"{self.site_url}/{article.url}"
-        html = self._render(self.config["template"], article.lang, article=article, pdf_meta=meta,
-                            web_url=base_url)
+        html = fit_tables(self._render(self.config["template"], article.lang, article=article, pdf_meta=meta,
+                                       web_url=base_url), self.config["table_columns"], label)
         cached = self.cache.path(save_as, html + self._images_digest(html, base_url))
         return Planned(label, save_as, cached, html, base_url, lambda link: setattr(article, "pdf", link),
                        root or self.output)
@@ -86,8 +87,9 @@ class PdfBuild:
     def digest(self, digest: digests.Digest, links: dict[str, PdfLink]) -> Planned:
         meta = digest_metadata(digest.articles, self._site_name(digest.lang))
         home = self.context["I18N"].save_as("index", digest.lang)
-        html = self._render(self.config["digest_template"], digest.lang, digest=digest,
-                            articles=digest.articles, pdf_meta=meta, web_url=f"{self.site_url}/{home}")
+        html = fit_tables(self._render(self.config["digest_template"], digest.lang, digest=digest,
+                                       articles=digest.articles, pdf_meta=meta, web_url=f"{self.site_url}/{home}"),
+                          self.config["table_columns"], f"digest ({digest.lang})")
         base_url = f"{self.site_url}/{digest.save_as}"
         cached = self.cache.path(digest.save_as, html + self._images_digest(html, base_url))
         return Planned(f"digest ({digest.lang})", digest.save_as, cached, html, base_url,

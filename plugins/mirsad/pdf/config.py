@@ -30,6 +30,9 @@ DEFAULTS: dict[str, Any] = {
     # from, so an unchanged PDF is never rendered twice. None: CACHE_PATH/pdf.
     # Must be outside OUTPUT_PATH (builds replace the output folder).
     "cache_dir": None,
+    # A table with more columns is printed in parts of this many columns, each
+    # repeating the first (the row labels), so that every cell fits the page.
+    "table_columns": 8,
     # True: a PDF that fails makes the build fail (after the others are done).
     "strict": False,
     # The digest: one PDF per language of the latest briefings.
@@ -67,6 +70,10 @@ def load(settings: dict[str, Any]) -> PdfConfig:
             f"MIRSAD_PDF['pdf_variant'] = {options['pdf_variant']!r} in pelicanconf.py is not "
             f"supported; use one of {', '.join(map(repr, VARIANTS))}"
         )
+    if not isinstance(options["table_columns"], int) or isinstance(options["table_columns"], bool) \
+            or options["table_columns"] < 2:
+        raise SettingsError(f"MIRSAD_PDF['table_columns'] = {options['table_columns']!r} in pelicanconf.py: "
+                            "give a whole number of columns, 2 or more")
     cache_dir = os.path.abspath(options["cache_dir"] or os.path.join(settings["CACHE_PATH"], "pdf"))
     output = os.path.abspath(settings["OUTPUT_PATH"])
     if os.path.commonpath([cache_dir, output]) == output:

@@ -51,11 +51,11 @@ def machine_drafts(project: Project, strict: bool = False) -> list[Draft]:
         "MIRSAD_MT": {**(settings.get("MIRSAD_MT") or {}), "translate_reviewed": True},
         "MIRSAD_PDF": {**(settings.get("MIRSAD_PDF") or {}), "briefings": False, "digest": False},
     }
-    with tempfile.TemporaryDirectory(prefix="mirsad-review-") as folder, project_lock(project.lock_file) as lock:
+    with tempfile.TemporaryDirectory(prefix="mirsad-review-") as folder, project_lock(project.lock_file):
         export = Path(folder) / "drafts.json"
         overrides["MIRSAD_REVIEW"] = {**(settings.get("MIRSAD_REVIEW") or {}), "export": str(export)}
-        run_pelican(project.pelican, project.content, project.settings_file, Path(folder) / "site", lock,
-                    strict=strict, overrides=overrides, log=project.build_log)
+        run_pelican(project.pelican, project.content, project.settings_file, Path(folder) / "site", strict=strict,
+                    overrides=overrides, log=project.build_log)
         return read_export(export)
 
 

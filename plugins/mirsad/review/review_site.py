@@ -20,6 +20,7 @@ from html import escape
 from pathlib import Path
 
 from mirsad.build.api import project_lock, replace_dir, staging_folder
+from mirsad.common.output_folders import mark
 from mirsad.markdown.api import BriefingError, body_html, split
 from mirsad.mt.api import MachineUnit, load_config
 
@@ -49,6 +50,7 @@ def build_review_site(project: Project, output: Path, drafts: list[Draft] | None
             (staging / "index.html").write_text(rendering.render_index(pages), encoding="utf-8")
             for page in pages:
                 (staging / page.file_name).write_text(rendering.render_page(page), encoding="utf-8")
+            mark(staging)
             replace_dir(staging, output)
         except OSError as error:
             shutil.rmtree(staging, ignore_errors=True)

@@ -11,8 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mirsad.build.api import (BuildFailed, build_atomically, outcome, preview_of, project_lock, run_pelican,
-                              staging_folder)
+from mirsad.build.api import (BuildFailed, build_atomically, leftover_staging, outcome, preview_of, project_lock,
+                              run_pelican, staging_folder)
+from mirsad.common.output_folders import MARKER, made_by_mirsad, mark
 
 from .site import Site, TaskError, failing_as
 
@@ -28,20 +29,21 @@ def cache_overrides(site: Site, cache: Path | None, strict: bool) -> dict[str, A
 
 
 def build(site: Site, *, publish: bool = False, strict: bool = False, output: Path | None = None,
-          content: Path | None = None, cache: Path | None = None, jobs: int = 0) -> Path:
+          content: Path | None = None, cache: Path | None = None, jobs: int = 0, force: bool = False) -> Path:
     """Build the site into `output` atomically; returns the folder built."""
     if publish:
         check_publication_address(site)
-    target = (output or site.output).resolve()
     cache_dir = cache.resolve() if cache else None
     strict = strict or publish
     lock_file = site.build_lock if cache_dir is None else cache_dir.parent / ".build.lock"
+    with failing_as("build"):
+        target = site.output_folder(output or site.output, force=force, content=content, cache=cache_dir)
     record = cache_dir or site.cache  # where `invoke deploy` reads whether this build finished
-    with failing_as(), project_lock(lock_file) as lock:
+    with failing_as(), project_lock(lock_file):
         outcome.started(record, target)
         try:
             build_atomically(target, lambda staging: run_pelican(
-                site.pelican, (content or site.content).resolve(), site.settings_file(publish), staging, lock,
+                site.pelican, (content or site.content).resolve(), site.settings_file(publish), staging,
                 strict=strict, overrides=cache_overrides(site, cache_dir, strict), jobs=jobs, target=target))
         except BuildFailed:
             outcome.failed(record, target)
@@ -119,26 +121,36 @@ class Rebuilder:
 
 
 def clean(site: Site) -> None:
-    """Remove generated files: the output and leftovers of interrupted builds."""
-    for path in [site.output, preview_of(site.output), *site.root.glob(".output-*"), site.root / "output.old",
-                 site.root / ".pytest_cache", site.root / "dist"]:
+    """Remove generated files: the output and leftovers of interrupted builds;
+    output/ and dist/ only if Mirsad made them (nothing of anyone else's is deleted)."""
+    for path, kind in ((site.output, "site"), (site.root / "dist", "bundle")):
+        if path.is_dir() and any(path.iterdir()) and not made_by_mirsad(path, kind):
+            print(f"{path} kept: it holds files Mirsad did not make (no {MARKER} in it); remove it yourself")
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+    for path in [preview_of(site.output), *leftover_staging(site.output), site.root / "output.old",
+                 site.root / ".pytest_cache"]:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def pdfs(site: Site, overrides: dict[str, Any], *, publish: bool, strict: bool, output: Path) -> list[Path]:
+def pdfs(site: Site, overrides: dict[str, Any], *, publish: bool, strict: bool, output: Path,
+         force: bool = False) -> list[Path]:
     """Run a build with MIRSAD_PDF overridden into a staging folder and move only
     its PDFs into `output` (pages stay as they are). The PDF cache (cache/pdf)
     is shared with `invoke build`, so unchanged PDFs are not rendered again."""
+    command = "pdf" if overrides.get("briefings") else "digest"
+    with failing_as(command):
+        target = site.output_folder(output, "pdf", force)
     options = {**(site.settings(publish).get("MIRSAD_PDF") or {}), **overrides}
-    target = output.resolve()
-    target.mkdir(parents=True, exist_ok=True)
     moved = []
-    with failing_as(), project_lock(site.build_lock) as lock:
+    with failing_as(command), project_lock(site.build_lock):
+        target.mkdir(parents=True, exist_ok=True)
         deployable = outcome.intact(site.cache, target)
+        mark(target)
         staging = staging_folder(target, "pdf-")
         try:
             extra = ["-e", f"MIRSAD_PDF={json.dumps(options, default=str)}"]
-            run_pelican(site.pelican, site.content, site.settings_file(publish), staging, lock, strict=strict,
+            run_pelican(site.pelican, site.content, site.settings_file(publish), staging, strict=strict,
                         extra=extra)
             for pdf_file in sorted(staging.rglob("*.pdf")):
                 destination = target / pdf_file.relative_to(staging)
@@ -167,16 +179,19 @@ def digest_overrides(latest: int = 0, since: str = "", until: str = "") -> dict[
     return overrides
 
 
-def bundle(site: Site, output: Path, strict: bool = False) -> None:
+def bundle(site: Site, output: Path, strict: bool = False, force: bool = False) -> None:
     """Build the site into a temporary folder and zip it for reading offline."""
+    with failing_as("bundle"):
+        target = site.output_folder(output, "bundle", force)
     settings = site.settings()  # relative URLs, as `build` uses
     from mirsad.bundle.api import make_bundle
 
-    target = output.resolve()
-    target.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".bundle-build-", dir=target) as tmp:
-        built = build(site, strict=strict, output=Path(tmp) / "site")
-        made = make_bundle(built, target, settings)
+    with failing_as("bundle"):
+        target.mkdir(parents=True, exist_ok=True)
+        mark(target)
+        with tempfile.TemporaryDirectory(prefix=".bundle-build-", dir=target) as tmp:
+            built = build(site, strict=strict, output=Path(tmp) / "site")
+            made = make_bundle(built, target, settings)
     print(f"{made.path}: {made.files} files, {made.size / 1e6:.1f} MB, updated {made.updated}")
     print(f"SHA-256 {made.sha256} (also in {made.path.name}.sha256: publish it with the bundle)")
     for suffix, count in sorted(made.absolute.items()):

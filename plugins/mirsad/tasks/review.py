@@ -26,8 +26,9 @@ def stamp(site: Site, files: list[Path] | None = None) -> None:
     from mirsad.review.api import keep_source
 
     for path in files or sorted((site.content / "translations").glob("*.md")):
-        digest, original = stamp_file(str(path), settings)
-        keep_source(original, Path(path).name.rsplit(".", 2)[0], digest, Path(path).parent)
+        with failing_as("stamp"):
+            digest, original = stamp_file(str(path), settings)
+            keep_source(original, Path(path).name.rsplit(".", 2)[0], digest, Path(path).parent)
         print(f"{path}: source_hash {digest}")
 
 
@@ -54,14 +55,18 @@ def xliff_export(site: Site, slug: str, lang: str, output: str, verbose: bool = 
 
     if not (slug and lang and output):
         raise TaskError("invoke xliff-export: give --slug S --lang L --output FILE", code=2)
-    exported = project(site, verbose=verbose)
+    from mirsad.common.output_folders import check_file_folder
+
     with failing_as("xliff-export"):
+        target = check_file_folder(Path(output), site.folders())
+        exported = project(site, verbose=verbose)
         draft = select_one(machine_drafts(exported), slug, lang)
-        path = write_xliff(draft, Path(output).resolve(), exported.content)
+        path = write_xliff(draft, target, exported.content)
     print(f"{path}: {len(draft.units)} units, {slug} {draft.source_lang}→{lang}, from {draft.engine}")
 
 
-def xliff_import(site: Site, file: str, translator: str = "", replace: bool = False, verbose: bool = False) -> None:
+def xliff_import(site: Site, file: str, translator: str = "", replace: bool = False,
+                 verbose: bool = False) -> None:
     """Check a translated XLIFF file against its briefing and write the reviewed translation."""
     from mirsad.review.api import import_xliff
 
@@ -77,17 +82,21 @@ def xliff_import(site: Site, file: str, translator: str = "", replace: bool = Fa
         print(f"still in state 'initial' (the machine translation, not confirmed): {', '.join(result.unconfirmed)}")
 
 
-def mt_report(site: Site, output: str, verbose: bool = False) -> None:
+def mt_report(site: Site, output: str, force: bool = False, verbose: bool = False) -> None:
     """Score each model's machine translation against the reviewed translations."""
     from mirsad.review.api import machine_drafts, report, write_report
 
     if not output:
         raise TaskError("invoke mt-report: give --output DIR (the folder for mt-report.json and mt-report.html)",
                         code=2)
-    scored = project(site, verbose=verbose)
+    from mirsad.common.output_folders import mark
+
     with failing_as("mt-report"):
+        target = site.output_folder(Path(output), "report", force)
+        scored = project(site, verbose=verbose)
         result = report(machine_drafts(scored), site.root)
-        json_path, html_path = write_report(result, Path(output).resolve())
+        json_path, html_path = write_report(result, target)
+        mark(target)
     for model in result["models"]:
         overall = model["overall"]
         print(f"{model['pair']} {model['engine']}: {model['briefings']} briefings, {model['segments']} segments, "
@@ -98,10 +107,11 @@ def mt_report(site: Site, output: str, verbose: bool = False) -> None:
     print(f"{json_path}\n{html_path}")
 
 
-def review_site(site: Site, output: Path, verbose: bool = False) -> None:
+def review_site(site: Site, output: Path, force: bool = False, verbose: bool = False) -> None:
     """Build the side-by-side review pages (not published) into `output`."""
     from mirsad.review.api import build_review_site
 
     with failing_as("review-site"):
-        pages = build_review_site(project(site, verbose=verbose), output.resolve())
-    print(f"{output.resolve() / 'index.html'}: {len(pages)} review pages")
+        target = site.output_folder(output, "review", force)
+        pages = build_review_site(project(site, verbose=verbose), target)
+    print(f"{target / 'index.html'}: {len(pages)} review pages")

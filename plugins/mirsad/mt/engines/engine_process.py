@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 from multiprocessing.connection import Connection
 from typing import Any
+
+from mirsad.common.lifetime import die_with_parent
 
 from .engine import CTranslate2Engine, EngineOptions, engine_identity
 from mirsad.mt.models.families import FamilyModel
@@ -39,7 +42,7 @@ class EngineProcess:
         self.unfinished = 0
         context = multiprocessing.get_context("spawn")
         self._connection, theirs = context.Pipe()
-        self._process = context.Process(target=_serve, args=(package, options, theirs), daemon=True,
+        self._process = context.Process(target=_serve, args=(package, options, theirs, os.getpid()), daemon=True,
                                         name=f"mirsad-mt {package.from_code}-{package.to_code}")
         self._process.start()
         theirs.close()
@@ -90,8 +93,10 @@ class EngineProcess:
                          "ends again, reinstall the package with `invoke models`") from None
 
 
-def _serve(package: Package | FamilyModel, options: EngineOptions, connection: Connection) -> None:
-    """The translation process: load the engine, then translate until told to stop."""
+def _serve(package: Package | FamilyModel, options: EngineOptions, connection: Connection, parent: int) -> None:
+    """The translation process: load the engine, then translate until told
+    to stop, or until the build's process ends (even in mid-translation)."""
+    die_with_parent(parent)
     records = _Records()
     ours = logging.getLogger("mirsad")
     ours.addHandler(records)
