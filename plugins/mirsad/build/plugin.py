@@ -37,6 +37,7 @@ from mirsad.plugins import when_enabled
 from .templates import use_template_cache
 from .writer import ParallelWriter
 
+
 class PublicationAddressError(SettingsError):
     """A publish build (MIRSAD_PUBLISH, publishconf.py) without a real SITEURL."""
 
