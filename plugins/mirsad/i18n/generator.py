@@ -7,8 +7,11 @@ import logging
 from pelican.generators import Generator
 
 from . import config as i18n_config
+from .catalogs import MACHINE_LABEL, ui_text
 from .feeds import write_feed
+from .names import local_names
 from .site import Site
+from .unlisted import warn_missing_terms
 from .sitemap import write_sitemap
 from .taxonomy import TermRegistry, site_taxonomy
 
@@ -29,7 +32,8 @@ class MultilingualGenerator(Generator):
         config = i18n_config.load(self.settings)
         registry = TermRegistry(site_taxonomy(self.settings), config.source.code,
                                 self.context.get(MACHINE_TERM_NAMES))
-        self.site = Site(self.context["articles"], config, registry)
+        self.site = Site(self.context["articles"], config, registry, local_names(self.settings))
+        warn_missing_terms(self.site, self.settings)
         self.context["mirsad_site"] = self.site
         self.context["I18N"] = config
 
@@ -47,7 +51,8 @@ class MultilingualGenerator(Generator):
             )
         siteurl = self.settings["SITEURL"]
         for language in config.languages:
-            write_feed(site, language.code, self.output_path, siteurl)
+            write_feed(site, language.code, self.output_path, siteurl,
+                       ui_text(self.settings, language.code, MACHINE_LABEL))
         write_sitemap(site, self.output_path, siteurl)
         root = config.options["root_save_as"]
         if root:

@@ -12,11 +12,10 @@ import logging
 
 from pelican import signals
 
-from mirsad.common.settings import once_per_build
 from mirsad.plugins import when_enabled
 
 from . import config as i18n_config
-from .catalogs import Catalogs
+from .catalogs import site_catalogs
 from .generator import MultilingualGenerator
 from .reviewed import attach_reviewed
 from .slugs import drop_duplicate_slugs
@@ -27,10 +26,7 @@ logger = logging.getLogger(__name__)
 @when_enabled("mirsad.i18n")
 def install_templating(generator) -> None:
     config = i18n_config.load(generator.settings)
-    # Read once per build, for every generator's environment.
-    catalogs = once_per_build(generator.settings, "MIRSAD_I18N_CATALOGS", lambda: Catalogs(
-        config.options["catalog_dir"], config.codes, config.source.code))
-    catalogs.install(generator.env)
+    site_catalogs(generator.settings).install(generator.env)
     generator.env.globals.update(I18N=config)
 
 
