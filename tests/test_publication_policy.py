@@ -157,3 +157,19 @@ def test_many_identical_warnings_are_one_line_of_the_report(site, capsys):
     assert len(lines) == 1
     assert "warning ×40:" in lines[0] and "and 39 more like it" in lines[0] and "(37 more files)" in lines[0]
     assert re.search(r"Summary: 0 errors, 4\d warnings", report)  # and the missing models
+
+
+def test_a_held_machine_translation_is_the_draft_invoke_review_writes(tmp_path):
+    from mirsad.review.commands import machine_drafts, select, write_draft
+    from review_support import review_project
+
+    site, project = review_project(tmp_path, publish="hold")
+    site.briefing("held", ACTIVE, body=FRAGILE)
+    [draft] = select(machine_drafts(project), "held", "en")
+    path = write_draft(draft, project.translations)
+    assert EN_FRAGILE in path.read_text(encoding="utf-8")
+
+    signed = path.read_text(encoding="utf-8").replace("status: draft\n", "translator: Salma\nreviewed: 2026-12-04\n")
+    path.write_text(signed, encoding="utf-8")
+    built = site.build(MIRSAD_MT=project.settings["MIRSAD_MT"])
+    assert EN_FRAGILE in built.text("en/briefings/held.html") and "held.html" in built.text("en/index.html")
