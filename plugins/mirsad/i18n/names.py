@@ -9,7 +9,6 @@ translation that gives its own `location:` or `source:` shows them.
 
 from __future__ import annotations
 
-import logging
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -18,8 +17,6 @@ from mirsad.common.settings import once_per_build
 from mirsad.common.yamlfile import load_mapping
 
 from .taxonomy import TaxonomyError, site_taxonomy
-
-logger = logging.getLogger(__name__)
 
 # Where MIRSAD_MT keeps the glossary by default (relative to the content folder).
 DEFAULT_GLOSSARY = "glossary.yml"
@@ -66,7 +63,11 @@ def local_names(settings: dict[str, Any]) -> LocalNames:
 def version_names(article: Any, original: Any, names: LocalNames) -> tuple[list[Name], Name | None]:
     """The places and the source of one version of a briefing, in its language."""
     lang, source_lang = article.lang, original.lang
-    own = lambda field: article is not original and article.metadata.get(field) != original.metadata.get(field)
+
+    def own(field: str) -> bool:
+        """A reviewed translation gave its own (a translation inherits the original's otherwise)."""
+        return article is not original and article.metadata.get(field) != original.metadata.get(field)
+
     places = article.metadata.get("location") or []
     if own("location"):
         shown = [Name(str(place), lang) for place in places]

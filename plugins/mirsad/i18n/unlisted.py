@@ -29,8 +29,8 @@ def warn_missing_terms(site: Site, settings: dict[str, Any]) -> None:
             if any(site.names.known(str(place), lang) is None for lang in targets):
                 used.setdefault(("places", str(place)), []).append(original.source_path)
     for (section, name), paths in sorted(used.items()):
-        slug = next((t.slug for t in site.registry.terms.values() if t.key == name
-                     and section == ("tags" if t.kind == "tag" else "categories")), None)
+        term = site.registry.terms.get(({"tags": "tag", "categories": "category"}.get(section, ""), name))
+        slug = term.slug if term else None
         fields = ([f"slug: {slug}"] if slug else []) + [f"{lang}: ..." for lang in targets]
         unlisted = ("its name is shown as written, or as machine-translated (labelled)"
                     if slug else "its name is shown as written")
