@@ -9,9 +9,9 @@ import html
 
 from pelican.contents import Article
 
+from .articles import translate_segments
 from .glossary import Glossary
 from .memory import TranslationMemory
-from .articles import translate_segments
 from .routing import Route, Stats
 from .segments import plain_segment
 

@@ -22,8 +22,8 @@ from mirsad.common import report, stages
 from mirsad.i18n.api import MACHINE_TERM_NAMES, site_taxonomy
 
 from . import config as mt_config
-from .corrections import translate_corrections
 from .articles import Plan, build_article, build_held, build_placeholder, translate_segments
+from .corrections import translate_corrections
 from .segments import Segment, plain_segment
 from .glossary import Glossary
 from .engines.libretranslate import ServersUnavailable
