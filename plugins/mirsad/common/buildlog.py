@@ -67,6 +67,10 @@ class BuildLog(logging.Handler):
         self.settings = settings
         self.errors: list[str] = []
         self.warnings: list[str] = []
+        # Warnings by the message they were made from (record.msg): a group
+        # of many is printed as one line (report.print_report).
+        self.warning_groups: dict[str, list[tuple[str, str]]] = {}  # template -> [(message, file)]
+        self._seen: set[str] = set()
         self.storage: list[str] = []  # out of space / read-only: fails every build
         self.finished = False
         self.stopped = False  # the build stopped on an exception
@@ -100,8 +104,10 @@ class BuildLog(logging.Handler):
         elif record.levelno >= logging.ERROR:
             if message not in self.errors:
                 self.errors.append(message)
-        elif message not in self.warnings:
+        elif message not in self._seen:
+            self._seen.add(message)
             self.warnings.append(message)
+            self.warning_groups.setdefault(str(record.msg), []).append((message, _file_in(record)))
         if record.levelno >= logging.CRITICAL:
             # Pelican's last word before it exits on an exception: the
             # report is printed as the process exits (report.start).
@@ -117,6 +123,13 @@ class BuildLog(logging.Handler):
 
     def counts(self) -> str:
         return f"{_plural(len(self.errors), 'error')}, {_plural(len(self.warnings), 'warning')}"
+
+
+def _file_in(record: logging.LogRecord) -> str:
+    """The file a warning names: its first argument that looks like a path."""
+    args = record.args if isinstance(record.args, tuple) else ()
+    return next((str(arg) for arg in args if isinstance(arg, (str, os.PathLike))
+                 and ("/" in str(arg) or str(arg).endswith(".md"))), "")
 
 
 def _plural(count: int, word: str) -> str:

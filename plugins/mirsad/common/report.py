@@ -61,13 +61,34 @@ def print_report(settings: dict[str, Any], console: Console | None = None) -> No
     if log is None:
         return
     console.print(f"  [bold]Problems: {log.counts()}[/bold]")
-    for level, messages in (("error", log.errors), ("warning", log.warnings)):
-        for message in messages:
-            console.print(f"    {level}: {message}", markup=False, highlight=False, soft_wrap=True)
+    for line in [f"error: {message}" for message in log.errors] + warning_lines(log):
+        console.print(f"    {line}", markup=False, highlight=False, soft_wrap=True)
     if len(log.storage) > 1:
         console.print(f"    ({len(log.storage) - 1} more write(s) failed the same way)", markup=False,
                       highlight=False, soft_wrap=True)
     console.print(f"Summary: {log.counts()}{_outcome(settings, log)}", markup=False, highlight=False, soft_wrap=True)
+
+
+# More warnings than this made from one message are printed as one line.
+GROUPED_AFTER = 5
+FILES_SHOWN = 3
+
+
+def warning_lines(log: buildlog.BuildLog) -> list[str]:
+    """One line per warning, except that many warnings made from the same
+    message (one per sentence, per file ...) are one line: the first, with
+    the count and the first few files."""
+    lines = []
+    for group in log.warning_groups.values():
+        if len(group) <= GROUPED_AFTER:
+            lines += [f"warning: {message}" for message, _ in group]
+            continue
+        files = list(dict.fromkeys(file for _, file in group if file))
+        shown = ", ".join(files[:FILES_SHOWN]) + (f" … ({len(files) - FILES_SHOWN} more files)"
+                                                  if len(files) > FILES_SHOWN else "")
+        lines.append(f"warning ×{len(group)}: {group[0][0]} — and {len(group) - 1} more like it"
+                     + (f", in {shown}" if shown else ""))
+    return lines
 
 
 def _outcome(settings: dict[str, Any], log: buildlog.BuildLog) -> str:

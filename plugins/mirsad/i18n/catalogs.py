@@ -21,6 +21,10 @@ from babel.messages.pofile import read_po
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
+from mirsad.common.settings import once_per_build
+
+from . import config as i18n_config
+
 logger = logging.getLogger(__name__)
 
 
@@ -54,6 +58,25 @@ class Catalogs:
         env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
         env.filters["localdate"] = localdate
         env.filters["language_name"] = language_name
+
+
+# The mark of unreviewed machine translation, in templates and in what is
+# written without them (feeds, search results). The templates use the same
+# msgid, so `invoke i18n` keeps it in the catalogs.
+MACHINE_LABEL = "Machine translation, not reviewed"
+
+
+def site_catalogs(settings: dict[str, Any]) -> Catalogs:
+    """The site's catalogs, read once per build (every generator's environment
+    and the feeds and search results use them)."""
+    config = i18n_config.load(settings)
+    return once_per_build(settings, "MIRSAD_I18N_CATALOGS", lambda: Catalogs(
+        config.options["catalog_dir"], config.codes, config.source.code))
+
+
+def ui_text(settings: dict[str, Any], lang: str, message: str) -> str:
+    """A UI string in `lang`, outside the templates."""
+    return site_catalogs(settings).get(lang).gettext(message)
 
 
 def localdate(value: Any, lang: str, format: str = "long") -> str:

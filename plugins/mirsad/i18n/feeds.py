@@ -8,7 +8,7 @@ import os
 
 from feedgenerator import Atom1Feed, get_tag_uri
 
-from .site import Site
+from .site import Site, is_unreviewed
 
 
 class _Feed(Atom1Feed):
@@ -22,7 +22,10 @@ class _Feed(Atom1Feed):
         return super().latest_post_date() if self.items else self.site_updated
 
 
-def write_feed(site: Site, lang: str, output_path: str, siteurl: str) -> str:
+def write_feed(site: Site, lang: str, output_path: str, siteurl: str, machine_label: str) -> str:
+    """The Atom feed of `lang`; an entry of unreviewed machine translation
+    says so in a visible line and in an Atom category (`machine_label`, in
+    the feed's language)."""
     config = site.config
     save_as = config.save_as("feed", lang)
     articles = site.articles_in(lang)[: config.options["feed_max_items"]]
@@ -39,6 +42,7 @@ def write_feed(site: Site, lang: str, output_path: str, siteurl: str) -> str:
         feed.site_updated = max(everywhere)
     for article in articles:
         link = f"{siteurl}/{article.url}"
+        mark = f'<p class="machine-label">{html.escape(machine_label)}</p>\n' if is_unreviewed(article) else ""
         feed.add_item(
             title=article.title,
             link=link,
@@ -46,10 +50,10 @@ def write_feed(site: Site, lang: str, output_path: str, siteurl: str) -> str:
             # Atom's <summary type="html">: the abstract is plain text, so a
             # feed reader must be given it escaped, not read it as markup.
             description=html.escape(article.abstract, quote=False),
-            content=article.get_content(siteurl),
+            content=mark + article.get_content(siteurl),
             pubdate=article.date,
             updateddate=getattr(article, "modified", None),
-            categories=[term.name(lang) for term in article.tag_terms],
+            categories=[term.name(lang) for term in article.tag_terms] + ([machine_label] if mark else []),
         )
     path = os.path.join(output_path, save_as)
     os.makedirs(os.path.dirname(path), exist_ok=True)

@@ -12,12 +12,15 @@ from pelican.generators import Generator
 from pelican.writers import Writer
 
 from . import config as i18n_config
+from .catalogs import MACHINE_LABEL, ui_text
 from .feeds import write_feed
+from .names import local_names
 from .ownership import OwnFiles, own_files
 from .publication import preview_path
 from .site import Site
 from .sitemap import write_sitemap
 from .taxonomy import TermRegistry, site_taxonomy
+from .unlisted import warn_missing_terms
 from .web import news_article, og_locale, robots_txt
 
 # Context key where a translation plugin leaves tag/category names it
@@ -37,8 +40,9 @@ class MultilingualGenerator(Generator):
         config = i18n_config.load(self.settings)
         registry = TermRegistry(site_taxonomy(self.settings), config.source.code,
                                 self.context.get(MACHINE_TERM_NAMES))
-        self.site = Site(self.context["articles"], config, registry,
+        self.site = Site(self.context["articles"], config, registry, local_names(self.settings),
                          hidden=self.context.get("hidden_articles", []), held=self.context.get("drafts", []))
+        warn_missing_terms(self.site, self.settings)
         self.context["mirsad_site"] = self.site
         # Emptied before mirsad.pdf puts the held briefings' PDFs there: a
         # briefing published since is no longer previewed.
@@ -63,7 +67,8 @@ class MultilingualGenerator(Generator):
         if config.options["feed_save_as"]:
             for language in config.languages:
                 with own.writing(config.save_as("feed", language.code), "MIRSAD_I18N['feed_save_as']"):
-                    write_feed(site, language.code, self.output_path, siteurl)
+                    write_feed(site, language.code, self.output_path, siteurl,
+                               ui_text(self.settings, language.code, MACHINE_LABEL))
         sitemap = config.options["sitemap_save_as"]
         if sitemap:
             with own.writing(sitemap, "MIRSAD_I18N['sitemap_save_as']"):

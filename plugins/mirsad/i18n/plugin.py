@@ -17,11 +17,10 @@ import logging
 from pelican import signals
 from pelican.generators import ArticlesGenerator
 
-from mirsad.common.settings import once_per_build
 from mirsad.plugins import when_enabled
 
 from . import config as i18n_config
-from .catalogs import Catalogs
+from .catalogs import site_catalogs
 from .generator import MultilingualGenerator
 from .publication import sort_by_publication, take_held
 from .reviewed import attach_reviewed
@@ -33,10 +32,7 @@ logger = logging.getLogger(__name__)
 @when_enabled("mirsad.i18n")
 def install_templating(generator) -> None:
     config = i18n_config.load(generator.settings)
-    # Read once per build, for every generator's environment.
-    catalogs = once_per_build(generator.settings, "MIRSAD_I18N_CATALOGS", lambda: Catalogs(
-        config.options["catalog_dir"], config.codes, config.source.code))
-    catalogs.install(generator.env)
+    site_catalogs(generator.settings).install(generator.env)
     generator.env.globals.update(I18N=config)
 
 

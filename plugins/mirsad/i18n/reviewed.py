@@ -1,8 +1,9 @@
 """Reviewed (human) translations: content/translations/<slug>.<lang>.md.
 
 A reviewed translation carries its own title, body and (if the original has
-them) summary and key points; everything else (date, tags, category, source,
-location) is inherited from the original, so it is written once.
+them) summary and key points, and may give its own corrections, places and
+source; everything else (date, tags, category) is inherited from the
+original, so it is written once.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from .publication import add_translation, every_original
 logger = logging.getLogger(__name__)
 
 INHERITED = ("date", "modified", "tags", "category", "source", "location", "author", "authors", "status")
-TRANSLATION_FIELDS = ("title", "summary", "summary_text", "key_points", "translator", "reviewed", "source_hash")
+TRANSLATION_FIELDS = ("title", "summary", "summary_text", "key_points", "translator", "reviewed", "source_hash",
+                      "corrections", "location", "source")
 
 
 def source_hash(path: str) -> str:
@@ -112,6 +114,10 @@ def inherit_metadata(original: Article, slug: str, lang: str) -> dict[str, Any]:
     """What every translation (reviewed or machine) takes from its original."""
     metadata = {name: original.metadata[name] for name in INHERITED if name in original.metadata}
     metadata.update(slug=slug, lang=lang, translation=True)
+    if original.metadata.get("corrections"):
+        # In the original's language until translated (mirsad.mt) or given
+        # by a reviewed translation.
+        metadata["corrections"] = [{**c, "lang": original.lang} for c in original.metadata["corrections"]]
     return metadata
 
 

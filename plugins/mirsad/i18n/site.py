@@ -10,6 +10,7 @@ from html import unescape
 from pelican.contents import Article
 
 from .config import I18nConfig, Language
+from .names import LocalNames, version_names
 from .taxonomy import Term, TermRegistry
 
 ABSTRACT_WORDS = 60
@@ -60,9 +61,10 @@ class Site:
     folder only (publication.py)."""
 
     def __init__(self, articles: list[Article], config: I18nConfig, registry: TermRegistry,
-                 hidden: list[Article] = (), held: list[Article] = ()):
+                 names: LocalNames | None = None, hidden: list[Article] = (), held: list[Article] = ()):
         self.config = config
         self.registry = registry
+        self.names = names or LocalNames({}, {})
         self.briefings, self.hidden, self.held = ([
             Briefing(a, {a.lang: a, **{t.lang: t for t in a.translations}})
             for a in originals
@@ -96,9 +98,12 @@ class Site:
             if not hasattr(article, "override_url"):
                 article.override_url = article.url
             article.briefing = briefing
+            article.placeholder = is_placeholder(article)
+            article.unreviewed = is_unreviewed(article)
             article.language = self.config.language(lang)
             article.tag_terms = [self.registry.term("tag", t) for t in getattr(article, "tags", [])]
             article.category_term = self.registry.term("category", category) if category else None
+            article.place_names, article.source_name = version_names(article, briefing.original, self.names)
             box = getattr(article, "summary_box", None)  # mirsad.summary, when enabled
             article.abstract = (box.text if box else "") or abstract(article)
             article.x_default = briefing.original.url
@@ -160,8 +165,14 @@ class Site:
 
 
 def is_placeholder(article: Article) -> bool:
-    """A page standing in for a translation that could not be made."""
-    return bool(article.metadata.get("translation_missing"))
+    """A page standing in for a translation that could not be made, or that
+    the publication policy holds (mirsad.mt): it shows the original."""
+    return bool(article.metadata.get("translation_missing") or article.metadata.get("translation_held"))
+
+
+def is_unreviewed(article: Article) -> bool:
+    """Published machine translation, which says so wherever it appears."""
+    return bool(article.metadata.get("machine_translation"))
 
 
 def abstract(article: Article) -> str:

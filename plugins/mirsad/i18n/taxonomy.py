@@ -18,7 +18,9 @@ from mirsad.common.yamlfile import load_mapping
 
 logger = logging.getLogger(__name__)
 
-KINDS = ("tags", "categories")
+# tags and categories: a display name and a URL slug each; places
+# (`location`) and sources: a display name (names.py).
+KINDS = ("tags", "categories", "places", "sources")
 
 
 class TaxonomyError(ValueError):
@@ -32,9 +34,14 @@ class Term:
     slug: str
     source_lang: str
     names: dict[str, str] = field(default_factory=dict)
+    machine: frozenset[str] = frozenset()  # languages whose name is a machine translation
 
     def name(self, lang: str) -> str:
         return self.names.get(lang, self.key)
+
+    def is_machine(self, lang: str) -> bool:
+        """Its name in `lang` is machine output, labelled wherever it is shown."""
+        return lang in self.machine
 
     def name_lang(self, lang: str) -> str:
         """Language of the name shown on a `lang` page (for the lang attribute)."""
@@ -60,7 +67,7 @@ def load_taxonomy(path: str) -> dict[str, dict[str, dict[str, str]]]:
     unknown = set(data) - set(KINDS)
     if unknown:
         raise TaxonomyError(
-            f"{path}: unknown section(s) {sorted(unknown)}. Use only 'tags:' and 'categories:'"
+            f"{path}: unknown section(s) {sorted(unknown)}. Use only {', '.join(f'{kind}:' for kind in KINDS)}"
         )
     entries: dict[str, dict[str, dict[str, str]]] = {}
     for kind in KINDS:
@@ -93,8 +100,9 @@ class TermRegistry:
         if key not in self.terms:
             entry = dict(self.taxonomy["tags" if kind == "tag" else "categories"].get(wrapper.name, {}))
             slug = self._unique_slug(kind, wrapper.name, entry.pop("slug", None) or wrapper.slug)
+            machine = frozenset(self.machine_names.get(key, {})) - set(entry)
             entry = {**self.machine_names.get(key, {}), **entry}
-            self.terms[key] = Term(kind, wrapper.name, slug, self.source_lang, entry)
+            self.terms[key] = Term(kind, wrapper.name, slug, self.source_lang, entry, machine)
         return self.terms[key]
 
     def _unique_slug(self, kind: str, name: str, slug: str) -> str:

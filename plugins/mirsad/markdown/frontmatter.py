@@ -23,6 +23,8 @@ FIELDS = {
     "title": "headline (required)",
     "date": "publication date, e.g. 2017-01-25 10:00 (required for briefings)",
     "modified": "last update date",
+    "updated": "date of the latest update, shown as \"Updated\" (same as modified)",
+    "corrections": "list of {date, text}: corrections shown on the page and in its PDF",
     "lang": "language code of this text (default: the site's source language)",
     "slug": "URL name (default: derived from the title)",
     "tags": "list of tags",
@@ -44,7 +46,9 @@ LIST_FIELDS = {"tags", "key_points", "location", "authors"}
 # "Trojan Source" trick), and in a slug they make look-alike URLs.
 HIDDEN_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u2060\ufeff"))
 SAFE_SLUG = re.compile(r"^[\w][\w-]*$")
-DATE_FIELDS = {"date", "modified", "reviewed"}
+DATE_FIELDS = {"date", "modified", "updated", "reviewed"}
+# Checked by their own module (corrections.py), with the entry's line.
+STRUCTURED_FIELDS = {"corrections"}
 STATUSES = ("published", "draft", "hidden")
 # A language code ends up in every URL of the version ({lang}/briefings/...).
 LANG_CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
@@ -146,6 +150,9 @@ def check_fields(fields: dict[str, Any], path: str, source: str = "") -> dict[st
             )
             continue
         if value is None:
+            continue
+        if name in STRUCTURED_FIELDS:
+            checked[name] = value
             continue
         checked[name] = _neutralised(name, _normalise(name, value, path), path, _line_of(source, name))
     title = checked.get("title", "")

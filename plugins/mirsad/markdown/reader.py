@@ -13,7 +13,7 @@ from pelican.readers import BaseReader
 
 from mirsad.common.settings import plugin_settings, site_languages
 
-from . import frontmatter, images, render
+from . import corrections, frontmatter, images, render
 from .frontmatter import BriefingError
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,8 @@ class BriefingReader(BaseReader):
         document = frontmatter.split(text, source_path)
         after_first_delimiter = text.removeprefix("\ufeff").split("\n", 1)[-1]  # as _line_of counts
         fields = frontmatter.check_fields(document.fields, source_path, after_first_delimiter)
+        if "corrections" in fields:
+            fields["corrections"] = corrections.check(fields["corrections"], source_path, after_first_delimiter)
         self._check_language(fields, source_path)
         content = render.render(document.body, self.renderer, self.options["url_schemes"],
                                 lambda line, changes: _bidi_warning(source_path, document.body_line + line, changes))
@@ -112,6 +114,11 @@ class BriefingReader(BaseReader):
                     ) from None
             else:
                 metadata[name] = value
+        try:
+            metadata.update(corrections.metadata(fields, self.process_metadata))
+        except (ValueError, OverflowError) as error:
+            raise BriefingError(path, f"a date of 'updated' or 'corrections' is not understood ({error})",
+                                "Write dates as YYYY-MM-DD HH:MM") from None
         if "summary" in metadata:
             # Pelican treats a summary as HTML; an authored one is plain text.
             metadata["summary"] = str(escape(metadata["summary"]))

@@ -79,6 +79,9 @@ class MachineUnit:
     target: str  # its translation's HTML
     confidence: float | None  # mirsad.mt.engines.engine.Translation.confidence
     terms: tuple[tuple[str, str], ...]  # glossary terms in it: (source term, rendering in the target)
+    # Why a check of the output found it failed (repeated words, wrong script
+    # ...): a flagged unit counts as below confidence (policy.is_doubtful).
+    flags: tuple[str, ...] = ()
 
 
 def _terms(segment: Segment, glossary: Glossary, lang: str) -> tuple[tuple[str, str], ...]:
@@ -137,6 +140,19 @@ def build_article(plan: Plan, translations: dict[int, Translation], route: Route
     content = plan.document.render(fragments, alts, lambda s: localise_untranslated(s, lang))
     return Article(content, metadata=metadata, settings=generator.settings,
                    source_path=original.source_path, context=generator.context)
+
+
+def build_held(original: Article, machine: Article, reason: str, generator) -> Article:
+    """The page a reader finds in `lang` while the machine translation is
+    held by the publication policy: it says the translation is in review
+    and shows the original. The machine translation stays on it, for
+    `invoke review` and the reports, and is published nowhere."""
+    metadata = inherit_metadata(original, original.slug, machine.lang)
+    metadata.update(title=original.title, translation_held=reason)
+    held = Article(original.content, metadata=metadata, settings=generator.settings,
+                   source_path=original.source_path, context=generator.context)
+    held.machine_translation_draft = machine
+    return held
 
 
 def build_placeholder(original: Article, lang: str, missing: list[tuple[str, str]], generator) -> Article:

@@ -13,6 +13,7 @@ from .engines.engine import COMPUTE_TYPES, DEVICES, EngineOptions
 from .engines.libretranslate import ServerSettings, server_settings
 from .models.download import DownloadOptions
 from .models.install import SiteModels
+from .policy import Policy, parse as parse_policy
 
 DEFAULTS: dict[str, Any] = {
     # Folder of installed Argos packages; the MIRSAD_MODELS_DIR environment
@@ -67,6 +68,12 @@ DEFAULTS: dict[str, Any] = {
     "low_confidence": 0.5,
     # ... at most this many, the least confident first.
     "least_confident_listed": 10,
+    # Unreviewed machine translation, per target language: "label" (published,
+    # marked as machine translation), "hold" (only reviewed translations are
+    # published), {"below_confidence": 0.2} (held when more than that share of
+    # a briefing's sentences is below `low_confidence`), or a dict of those per
+    # language, e.g. {"en": "label", "fr": "hold"} (docs/translation.md).
+    "publish": "label",
     # Also translate briefings that have a reviewed translation, for review
     # drafts and mt-report (`invoke review`, `invoke mt-report` set it); the
     # reviewed text is still what is published.
@@ -101,6 +108,7 @@ class MTConfig:
     low_confidence: float
     least_confident_listed: int
     translate_reviewed: bool
+    publish: dict[str, Policy]  # target language -> what becomes of its unreviewed machine translation
     servers: ServerSettings
     device: str  # "auto", "cpu" or "cuda", resolved when an engine loads (engine.resolve_device)
 
@@ -127,6 +135,7 @@ def _load(settings: dict[str, Any]) -> MTConfig:
     if strangers:
         raise SettingsError(f"MIRSAD_MT['targets'] has {strangers}, which are not the site's other languages "
                             f"(MIRSAD_I18N['languages']: {languages}, source {source!r}): correct it in pelicanconf.py")
+    publish = parse_policy(options["publish"], targets)
     project = Path(settings.get("MIRSAD_PROJECT_ROOT") or os.getcwd())
     models_dir = os.environ.get("MIRSAD_MODELS_DIR") or options["models_dir"]
     return MTConfig(
@@ -153,6 +162,7 @@ def _load(settings: dict[str, Any]) -> MTConfig:
         low_confidence=_checked_confidence(options["low_confidence"]),
         least_confident_listed=_checked_count("least_confident_listed", options["least_confident_listed"]),
         translate_reviewed=bool(options["translate_reviewed"]),
+        publish=publish,
         servers=server_settings({**options, "server_api_key": os.environ.get("MIRSAD_MT_API_KEY")
                                  or options["server_api_key"]}),
         device=_checked_choice("device", options["device"], DEVICES),

@@ -23,11 +23,13 @@ from mirsad.common import report, stages
 from mirsad.i18n.api import MACHINE_TERM_NAMES, add_translation, every_original, site_taxonomy
 
 from . import config as mt_config
-from .articles import Plan, build_article, build_placeholder, translate_segments
+from .articles import Plan, build_article, build_held, build_placeholder, translate_segments
+from .corrections import translate_corrections
 from .segments import Segment, plain_segment
 from .glossary import Glossary
 from .engines.libretranslate import ServersUnavailable
 from .memory import TranslationMemory
+from .policy import HOLD, is_doubtful
 from .routing import Router, Stats
 
 logger = logging.getLogger(__name__)
@@ -51,11 +53,13 @@ def translate_briefings(generator) -> None:
                              and (config.translate_reviewed or target not in {t.lang for t in a.translations})]
                 if originals:
                     _translate_into(target, originals, router, glossary, memory, stats, generator, config)
+                _corrections_into(target, router, glossary, memory, stats, generator, config)
             memory.commit()
     finally:
         router.close()
         memory.close()
     _report(generator.settings, stats, router.length_retries())
+    _report_checklist(generator.settings, generator.translations, config)
     _report_least_confident(generator.settings, generator.translations, config)
 
 
@@ -79,7 +83,26 @@ def _translate_into(target, originals, router, glossary, memory, stats, generato
             # translate_reviewed: kept beside the reviewed text, for review pages and reports only.
             reviewed.machine_translation_draft = article
             continue
+        reason = config.publish[target].held_because(getattr(article, "machine_units", ()), config.low_confidence)
+        if reason:
+            article = build_held(original, article, reason, generator)
         add_translation(generator, original, article)
+
+
+def _corrections_into(target, router, glossary, memory, stats, generator, config) -> None:
+    """The corrections of the versions in `target` that show translated
+    text (machine or reviewed without corrections of its own)."""
+    versions = [t for a in generator.articles if a.lang == config.source for t in a.translations
+                if t.lang == target and getattr(t, "corrections", None)
+                and not (t.metadata.get("translation_missing") or t.metadata.get("translation_held"))]
+    route = router.route(target) if versions else None
+    if route is None:
+        return  # left in the original's language, as the page says
+    try:
+        translate_corrections(versions, route, glossary, memory, stats, config.source)
+    except ServersUnavailable as error:
+        logger.warning("mirsad_mt: the corrections of %d briefing(s) stay untranslated in %s: %s",
+                       len(versions), target, error)
 
 
 def _machine_articles(target, originals, route, glossary, memory, stats, generator, config) -> list:
@@ -93,6 +116,8 @@ def _machine_articles(target, originals, route, glossary, memory, stats, generat
         units = plan.units(translations, glossary)
         articles.append(build_article(plan, translations, route, generator))
         articles[-1].machine_units, articles[-1].machine_identity = units, route.engine.identity
+    if config.publish[target].mode == HOLD:
+        return articles  # no machine-made tag or category name is published in this language
     translated = generator.context.setdefault(MACHINE_TERM_NAMES, {})
     for key, segment in names.items():
         translated.setdefault(key, {})[target] = html.unescape(translations[id(segment)].text)
@@ -142,19 +167,60 @@ def _report(settings, stats: Stats, retries: dict[str, tuple[int, int]]) -> None
                    f"{pair}: {redecoded} sentence(s) decoded again with a longer output cap{never}")
 
 
+def _machine_versions(translations) -> list:
+    """Every machine translation of this build, published or held (on its
+    placeholder), with the version a reader finds."""
+    found = []
+    for version in translations:
+        machine = version if version.metadata.get("machine_translation") else None
+        if version.metadata.get("translation_held"):
+            machine = version.machine_translation_draft
+        if machine is not None:
+            found.append((machine, version))
+    return found
+
+
+def _report_checklist(settings, translations, config) -> None:
+    """The editor's checklist, per language: which briefings went out as
+    unreviewed machine translation, which were held and why."""
+    versions = _machine_versions(translations)
+    for lang in config.targets:
+        published = sorted(v.slug for m, v in versions if v.lang == lang and v is m)
+        held = sorted((v.slug, v.metadata["translation_held"]) for m, v in versions if v.lang == lang and v is not m)
+        if published:
+            report.add(settings, "Editor's checklist", f"{lang}: {len(published)} briefing(s) published as unreviewed "
+                       f"machine translation, labelled: {_first(published)}")
+        for slug, reason in held:
+            report.add(settings, "Editor's checklist", f"{lang}: HELD {slug}: {reason}")
+        if held:
+            report.add(settings, "Editor's checklist", f"{lang}: {len(held)} briefing(s) held; a reviewed translation "
+                       "(`invoke review`) publishes them")
+
+
+def _first(names: list[str], count: int = 10) -> str:
+    more = f" … and {len(names) - count} more" if len(names) > count else ""
+    return ", ".join(names[:count]) + more
+
+
 def _report_least_confident(settings, translations, config) -> None:
-    """The published machine-translated sentences the engine was least sure
-    of (below `low_confidence`), the least confident first."""
+    """The machine-translated sentences below `low_confidence` (or flagged
+    by a check of the output): each a warning, the least confident listed
+    in the report."""
     marked = sorted(
-        ((unit.confidence, article.slug, article.lang, unit) for article in translations
-         for unit in getattr(article, "machine_units", ())
-         if unit.confidence is not None and unit.confidence < config.low_confidence),
+        ((unit.confidence if unit.confidence is not None else 0.0, machine.slug, machine.lang, unit, machine)
+         for machine, _ in _machine_versions(translations)
+         for unit in getattr(machine, "machine_units", ())
+         if is_doubtful(unit, config.low_confidence)),
         key=lambda found: (found[0], found[1], found[2], found[3].id))
     if not marked:
         return
+    for confidence, slug, lang, unit, machine in marked:
+        why = ", ".join(unit.flags) or f"confidence {confidence:.2f}"
+        logger.warning("mirsad_mt: %s [%s] %s: machine translation below confidence %g (%s); review it "
+                       "with `invoke review`", machine.source_path, lang, unit.id, config.low_confidence, why)
     report.add(settings, "Translation", f"{len(marked)} sentence(s) below confidence {config.low_confidence:g}; "
                f"the least confident (MIRSAD_MT['low_confidence'] sets the mark):")
-    for confidence, slug, lang, unit in marked[:config.least_confident_listed]:
+    for confidence, slug, lang, unit, _ in marked[:config.least_confident_listed]:
         text = html.unescape(re.sub(r"<[^>]+>", "", unit.target))
         report.add(settings, "Translation", f"  {confidence:.2f} {slug} [{lang}] {unit.id}: {text[:70]}")
 

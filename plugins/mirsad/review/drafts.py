@@ -67,7 +67,8 @@ def collect(generator) -> list[Draft]:
             if translation.lang == original.lang:
                 continue
             reviewed = translation if translation.metadata.get("reviewed_translation") else None
-            machine = getattr(translation, "machine_translation_draft", None) if reviewed else translation
+            # Beside a reviewed translation (translate_reviewed), or behind a held one: the machine translation.
+            machine = getattr(translation, "machine_translation_draft", None) or (None if reviewed else translation)
             if reviewed is None and not getattr(machine, "machine_units", None):
                 continue  # a placeholder: no model for this language
             drafts.append(_draft(original, translation.lang, machine, reviewed))
@@ -108,6 +109,7 @@ def read_export(path: str | os.PathLike) -> list[Draft]:
 
 
 def _from_dict(entry: dict[str, Any]) -> Draft:
-    units = [MachineUnit(**{**unit, "terms": tuple(map(tuple, unit["terms"]))}) for unit in entry["units"]]
+    units = [MachineUnit(**{**unit, "terms": tuple(map(tuple, unit["terms"])), "flags": tuple(unit.get("flags", ()))})
+             for unit in entry["units"]]
     reviewed = Reviewed(**entry["reviewed"]) if entry["reviewed"] else None
     return Draft(**{**entry, "units": units, "reviewed": reviewed})

@@ -9,7 +9,7 @@ from typing import Any
 
 from lxml import html
 
-from mirsad.i18n.api import localdate
+from mirsad.i18n.api import is_unreviewed, localdate
 from mirsad.summary.api import cap
 
 from .analysis import words
@@ -36,15 +36,18 @@ class Source:
         return self.body, self.title, self.names, self.result
 
 
-def source(article: Any, lang: str, page_save_as: str, config: dict[str, Any]) -> Source:
-    """The searchable parts of one briefing version, linked from the search page."""
+def source(article: Any, lang: str, page_save_as: str, config: dict[str, Any], machine_label: str) -> Source:
+    """The searchable parts of one briefing version, linked from the search page;
+    a result of unreviewed machine translation shows `machine_label`."""
     names = [term.name(lang) for term in getattr(article, "tag_terms", [])]
     if getattr(article, "category_term", None):
         names.append(article.category_term.name(lang))
-    if getattr(article, "source", None):
-        names.append(str(article.source))
-    return Source(article.content, article.title, tuple(names),
-                  result(article, lang, page_save_as, config["snippet_chars"]))
+    if getattr(article, "source_name", None):
+        names.append(article.source_name.text)
+    shown = result(article, lang, page_save_as, config["snippet_chars"])
+    if is_unreviewed(article):
+        shown["m"] = machine_label
+    return Source(article.content, article.title, tuple(names), shown)
 
 
 def document(source: Source, body_words: int | None) -> Document:
@@ -59,7 +62,8 @@ def document(source: Source, body_words: int | None) -> Document:
 def result(article: Any, lang: str, page_save_as: str, snippet_chars: int) -> dict[str, str]:
     """u: link relative to the search page, t: title, d: date as shown,
     i: ISO date, s: snippet, and l: the snippet's language when it is not
-    the page's (a summary left in the original's language)."""
+    the page's (a summary left in the original's language); `source` adds
+    m: the mark of unreviewed machine translation."""
     shown = {
         "u": posixpath.relpath(article.url, posixpath.dirname(page_save_as) or "."),
         "t": article.title,

@@ -15,7 +15,7 @@ from mirsad.common import report, stages
 from mirsad.common.files import publish
 from mirsad.common.settings import jobs
 from mirsad.common.workers import Background
-from mirsad.i18n.api import Alternate, Listing
+from mirsad.i18n.api import MACHINE_LABEL, Alternate, Listing, ui_text
 
 from . import config as search_config
 from .analysis import stemmer
@@ -53,7 +53,8 @@ def build_indexes(site: Any, settings: dict[str, Any]) -> list[LanguageIndex]:
         lang = language.code
         articles = sorted(site.articles_in(lang), key=lambda a: (-a.date.timestamp(), a.url))
         page = config["page_save_as"].format(lang=lang)
-        sources = [source(article, lang, page, config) for article in articles]
+        label = ui_text(settings, lang, MACHINE_LABEL)
+        sources = [source(article, lang, page, config, label) for article in articles]
         cached = cache.path(lang, index_key(lang, [
             config["boosts"], config["max_results"], config["body_words"], [found.key() for found in sources]]))
         reused = os.path.isfile(cached)

@@ -9,7 +9,8 @@ from, in this order:
    (mirsad.mt translates an authored summary and points with the body);
 2. the original: computed from its text (origin "computed");
 3. a version still shown in the original's language (mirsad.mt placeholder,
-   `translation_missing`): the original's points, in that language;
+   `translation_missing`, or `translation_held` by the publication policy):
+   the original's points, in that language;
 4. a translation that is not a reviewed one: the original's points
    translated by a receiver of the `translate_points` signal (origin
    "machine"), the hook for a plugin that translates the points themselves;
@@ -133,7 +134,7 @@ def points_for(article: Article, source: Points | None, options: Options,
     if source is None:
         picks = compute(article.content, article.lang, title, names, options)
         return Points([pick.text for pick in picks], "computed", article.lang, picks)
-    if article.metadata.get("translation_missing"):
+    if _shows_original(article):
         return Points(source.points, source.origin, source.lang)
     machine = bool(article.metadata.get("machine_translation"))
     if source.points and not article.metadata.get("reviewed_translation"):
@@ -147,6 +148,10 @@ def points_for(article: Article, source: Points | None, options: Options,
             return Points(aligned, "machine" if machine else "aligned", article.lang)
     picks = compute(article.content, article.lang, title, names, options)
     return Points([pick.text for pick in picks], "computed-translation", article.lang)
+
+
+def _shows_original(article: Article) -> bool:
+    return bool(article.metadata.get("translation_missing") or article.metadata.get("translation_held"))
 
 
 def _authored_origin(article: Article, source: Points | None) -> str:
@@ -192,6 +197,8 @@ def status_of(article: Article, original: Article) -> tuple[str, str]:
         return "original", ""
     if metadata.get("translation_missing"):
         return "untranslated", ""
+    if metadata.get("translation_held"):
+        return "held", ""
     machine = metadata.get("machine_translation")
     if machine:
         return "machine", str(machine.get("engine", "")) if isinstance(machine, dict) else ""

@@ -29,7 +29,7 @@ from mirsad.common.session import session
 from mirsad.common.settings import jobs
 from mirsad.plugins import when_enabled
 from mirsad.i18n.api import load_config as load_i18n_config
-from mirsad.i18n.api import site_taxonomy
+from mirsad.i18n.api import local_names, site_taxonomy, version_names
 
 from . import config as summary_config
 from .blocks import blocks
@@ -52,6 +52,7 @@ class Summariser:
         self.options = summary_config.options(self.config)
         self.i18n = load_i18n_config(settings)
         self.tags: dict[str, dict[str, str]] = site_taxonomy(settings)["tags"]
+        self.names = local_names(settings)
         self.stored = StoredKeyPoints(os.path.join(settings["CACHE_PATH"], "summaries.json"))
 
     @classmethod
@@ -143,11 +144,10 @@ class Summariser:
             return Points([], "computed", article.lang)
 
     def _box(self, article: Article, original: Article, points: Points) -> SummaryBox:
-        source_lang = original.lang
-        source = article.metadata.get("source")
+        places, source = version_names(article, original, self.names)
         facts = {
-            "places": [self.name(place, article.lang, source_lang) for place in article.metadata.get("location") or []],
-            "source": Text(str(source), source_lang, self.direction(source_lang)) if source else None,
+            "places": [Text(place.text, place.lang, self.direction(place.lang)) for place in places],
+            "source": Text(source.text, source.lang, self.direction(source.lang)) if source else None,
         }
         return make_box(article, original, points, facts, self.config, self.direction)
 

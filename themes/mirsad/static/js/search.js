@@ -123,6 +123,7 @@
     time.dateTime = doc.i;
     meta.appendChild(time);
     item.appendChild(title);
+    if (doc.m) { item.appendChild(element("p", "machine-label", doc.m)); }
     item.appendChild(meta);
     if (doc.s) {
       var snippet = element("p", "search-result__snippet", doc.s);
