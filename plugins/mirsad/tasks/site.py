@@ -63,6 +63,7 @@ def failing_as(command: str = "") -> Iterator[None]:
     """The errors a user can cause end the task with their message: a build
     that failed (its own exit code), and those of the review and model commands."""
     from mirsad.build.api import BuildFailed
+    from mirsad.common.settings import SettingsError
     from mirsad.mt.api import PackageError
     from mirsad.review.api import ReviewError, TranslationFileExists
 
@@ -71,5 +72,5 @@ def failing_as(command: str = "") -> Iterator[None]:
         yield
     except BuildFailed as failure:
         raise TaskError(str(failure), code=failure.code) from None
-    except (ReviewError, TranslationFileExists, PackageError) as error:
+    except (ReviewError, TranslationFileExists, PackageError, SettingsError) as error:
         raise TaskError(f"{prefix}{error}") from None
