@@ -13,8 +13,12 @@ LT_STAMP := $(LT_VENV)/.installed-$(shell cat requirements-libretranslate.lock |
 # The system check must run before .venv is made: prerequisites in order.
 .NOTPARALLEL:
 
+# Set-up fetches the translation models the site lacks (once; one line and
+# on when the index cannot be reached; MIRSAD_FETCH_MODELS=0: never). The
+# build itself stays offline. BUILD_FLAGS: options of `invoke build`.
 build: check-build $(STAMP)
-	$(BIN)/invoke build
+	$(BIN)/invoke models --if-missing
+	$(BIN)/invoke build $(BUILD_FLAGS)
 
 test: check-test $(STAMP) $(LT_STAMP) node_modules/.installed
 	$(BIN)/invoke test

@@ -207,11 +207,13 @@ def review_site(c, output=str(SITE.root / "output.review"), force_output=False, 
 @task(help={
     "from_": "install from a folder of .argosmodel files and model folders with a mirsad-model.json (offline)",
     "list_": "show the installed models, their pairs and versions, and which one each pair uses",
+    "if_missing": "the set-up step of `make build`: install from the index only the pairs that have no model "
+                  "yet; an unreachable index is one line, not a failure (MIRSAD_FETCH_MODELS=0: no fetch)",
 })
-def models(c, from_="", list_=False):
+def models(c, from_="", list_=False, if_missing=False):
     """Install the translation models (Argos, OPUS-MT, NLLB, M2M100) the configured language pairs need."""
     with _exits():
-        model_tasks.models(SITE, Path(from_) if from_ else None, list_)
+        model_tasks.models(SITE, Path(from_) if from_ else None, list_, if_missing)
 
 
 PDF_HELP = {

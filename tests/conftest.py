@@ -185,7 +185,16 @@ def mt_site(site, tmp_path):
 
 @pytest.fixture(scope="session")
 def sample(tmp_path_factory) -> Built:
-    """The repository's own sample site, built once for the session."""
+    """The repository's own sample site, built once for the session as
+    `make build` builds it once the models are installed: the test models
+    (ar→en, en→fr, as the public index has them) machine-translate the
+    briefing that has no reviewed translation."""
+    from mirsad.mt.models.packages import install_archive
+
     root = tmp_path_factory.mktemp("sample")
     shutil.copytree(ROOT / "content", root / "content")
-    return build(root / "content", root / "output")
+    models = root / "models"
+    for pair in ("ar_en", "en_fr"):
+        install_archive(ROOT / "tests" / "fixtures" / "models" / f"translate-{pair}-test-1.0.argosmodel", models)
+    return build(root / "content", root / "output",
+                 MIRSAD_MT={"models_dir": str(models), "memory": str(root / "cache" / "tm.sqlite")})

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 LANGS = {"ar": "rtl", "en": "ltr", "fr": "ltr"}
-SAMPLE_SLUGS = ["isis-sirte", "un-action-plan", "libya-oil-output", "g5-sahel-migration"]
+SAMPLE_SLUGS = ["isis-sirte", "un-action-plan", "libya-oil-output", "g5-sahel-migration", "man-made-river-water"]
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -49,6 +49,25 @@ def test_switcher_and_hreflang_links_resolve(sample):
         hrefs += [link.get("href") for link in tree.findall(".//head/link[@hreflang]")]
         for href in hrefs:
             assert resolve(page, href).is_file(), f"{page}: {href}"
+
+
+def test_a_page_waiting_for_a_model_links_no_listing_that_does_not_exist(site):
+    """Its tag and category are those of no listed page in English: shown without a dead link."""
+    site.briefing("alone", "عنوان", tags="[المياه, ليبيا]", category="بيئة")
+    site.briefing("listed", "عنوان آخر", tags="[ليبيا]")
+    site.translation("listed", "en", "Another title", tags="[ليبيا]")
+    built = site.build(MIRSAD_PDF={"briefings": False, "digest": False})
+    page = built.output / "en/briefings/alone.html"
+    tree = built.page("en/briefings/alone.html")
+    assert tree.find(".//div[@class='provenance provenance--missing']") is not None  # waiting for a model
+    hrefs = [a.get("href") for a in tree.iter("a") if a.get("href") and "://" not in a.get("href")
+             and not a.get("href").startswith("#")]
+    assert [href for href in hrefs if not resolve(page, href).is_file()] == []
+    assert [posixpath.basename(a.get("href")) for a in tree.findall(".//ul[@class='tag-list']//a")] == [
+        posixpath.basename(a.get("href")) for a in built.page("en/briefings/listed.html").findall(
+            ".//ul[@class='tag-list']//a")]
+    assert tree.find(".//span[@class='briefing-meta__category']") is None
+    assert built.page("ar/briefings/alone.html").findall(".//ul[@class='tag-list']//a")  # the original keeps them
 
 
 def test_hreflang_sets_are_complete_and_reciprocal(sample):

@@ -19,7 +19,7 @@ from mirsad.pdf.links import filesize
 from mirsad.text.sentences import split_sentences
 
 LANGS = ("ar", "en", "fr")
-SAMPLE_SLUGS = ["isis-sirte", "un-action-plan", "libya-oil-output", "g5-sahel-migration"]
+SAMPLE_SLUGS = ["isis-sirte", "un-action-plan", "libya-oil-output", "g5-sahel-migration", "man-made-river-water"]
 BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 SUMMARY = re.compile(r"mirsad_pdf: (\d+) PDFs: (\d+) rendered, (\d+) reused, (\d+) failed")
@@ -177,7 +177,8 @@ def test_fonts_are_the_theme_fonts_embedded(sample):
     if shutil.which("pdffonts") is None:
         missing_tool("pdffonts not installed (Debian package poppler-utils)")
     # Bold, italic: the theme's files; Arabic has no italic: Pango slants it (Oblique).
-    allowed = re.compile(r"^[A-Z]{6}\+Noto-(Naskh-Arabic-Print|Serif|Sans)(-Bold)?(-Italic|-Oblique)?$")
+    # Noto Sans Math: the theme's arrows (a machine translation's "ar→en").
+    allowed = re.compile(r"^[A-Z]{6}\+Noto-(Naskh-Arabic-Print|Serif|Sans|Sans-Math)(-Bold)?(-Italic|-Oblique)?$")
     for pdf in sorted(sample.output.rglob("*.pdf")):
         lines = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
                                check=True).stdout.splitlines()[2:]

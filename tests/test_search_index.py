@@ -75,7 +75,8 @@ def sample_documents(lang: str) -> list[dict[str, list[str]]]:
 @pytest.mark.parametrize("lang", ["ar", "en", "fr"])
 def test_the_sample_briefings_index_as_lunr_indexes_them(lang):
     documents = sample_documents(lang)
-    assert len(documents) == 4 and all(doc["body"] for doc in documents)
+    # Five briefings; four have reviewed translations (the fifth is machine-translated).
+    assert len(documents) == (5 if lang == "ar" else 4) and all(doc["body"] for doc in documents)
     built = ours(documents, lang)
     assert same(built, reference_index(documents, lang))
     assert built["pipeline"] == pipeline_labels(lang) and built["version"] == "2.3.9"

@@ -8,7 +8,7 @@ from test_summary_text import SEED_POINTS
 
 LANGS = {"ar": "rtl", "en": "ltr", "fr": "ltr"}
 HEADINGS = {"ar": "الخلاصة", "en": "Summary", "fr": "En bref"}
-SLUGS = ["isis-sirte", "un-action-plan", "libya-oil-output", "g5-sahel-migration"]
+SLUGS = ["isis-sirte", "un-action-plan", "libya-oil-output", "g5-sahel-migration", "man-made-river-water"]
 ATOM = "{http://www.w3.org/2005/Atom}"
 ISOLATES = dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069"))
 

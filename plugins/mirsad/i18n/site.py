@@ -75,6 +75,7 @@ class Site:
             listing for language in config.languages for listing in self._listings_in(language)
         ]
         self._link_listings()
+        self._unlink_unlisted_terms()
 
     def articles_in(self, lang: str) -> list[Article]:
         """The briefings readable in `lang` (placeholders of missing
@@ -162,6 +163,19 @@ class Site:
                 )
                 for language in self.config.languages
             ]
+
+    def _unlink_unlisted_terms(self) -> None:
+        """Placeholders are not listed: a tag or category that only they
+        carry in a language has no page there, so they show no dead link to it."""
+        listed = {(listing.language.code, listing.key) for listing in self.listings}
+        for briefing in self.briefings:
+            for lang, article in briefing.versions.items():
+                if not is_placeholder(article):
+                    continue
+                article.tag_terms = [term for term in article.tag_terms if (lang, ("tag", term.key)) in listed]
+                category = article.category_term
+                if category is not None and (lang, ("category", category.key)) not in listed:
+                    article.category_term = None
 
 
 def is_placeholder(article: Article) -> bool:

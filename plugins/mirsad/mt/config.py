@@ -23,6 +23,10 @@ DEFAULTS: dict[str, Any] = {
     # argostranslate reads. The MIRSAD_MODELS_INDEX environment variable
     # overrides it, for organisations that mirror the index.
     "index_url": "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json",
+    # `make build` first installs the models the site lacks from index_url
+    # (`invoke models --if-missing`: once, skipped when all are installed).
+    # False, or the MIRSAD_FETCH_MODELS=0 environment variable, turns it off.
+    "fetch_models": True,
     # Seconds a download may wait for the server to answer or to send the
     # next piece of the file (a hung server fails instead of waiting forever).
     "download_timeout": 60,
@@ -103,6 +107,7 @@ class MTConfig:
     strict: bool
     engine: EngineOptions
     index_url: str
+    fetch_models: bool
     download_timeout: float
     download_retries: int
     low_confidence: float
@@ -123,7 +128,8 @@ def site_models(settings: dict[str, Any]) -> SiteModels:
     config = load(settings)
     return SiteModels(source=config.source, targets=config.targets, pivot=config.pivot,
                       models_dir=config.models_dir, index_url=config.index_url,
-                      download=DownloadOptions(timeout=config.download_timeout, retries=config.download_retries))
+                      download=DownloadOptions(timeout=config.download_timeout, retries=config.download_retries),
+                      fetch_at_setup=config.fetch_models, local=not config.servers.servers)
 
 
 def _load(settings: dict[str, Any]) -> MTConfig:
@@ -157,6 +163,7 @@ def _load(settings: dict[str, Any]) -> MTConfig:
             min_max_length=options["min_max_length"],
         ),
         index_url=os.environ.get("MIRSAD_MODELS_INDEX") or options["index_url"],
+        fetch_models=_fetch_models(options["fetch_models"]),
         download_timeout=_checked_timeout(options["download_timeout"]),
         download_retries=_checked_retries(options["download_retries"]),
         low_confidence=_checked_confidence(options["low_confidence"]),
@@ -167,6 +174,16 @@ def _load(settings: dict[str, Any]) -> MTConfig:
                                  or options["server_api_key"]}),
         device=_checked_choice("device", options["device"], DEVICES),
     )
+
+
+def _fetch_models(setting: Any) -> bool:
+    """MIRSAD_MT['fetch_models'], unless $MIRSAD_FETCH_MODELS says otherwise."""
+    value = os.environ.get("MIRSAD_FETCH_MODELS", "").strip().lower()
+    if not value:
+        return bool(setting)
+    if value not in {"0", "1"}:
+        raise SettingsError(f"MIRSAD_FETCH_MODELS={value!r}: write 0 (do not fetch models at set-up) or 1")
+    return value == "1"
 
 
 def _checked_choice(name: str, value: Any, choices: tuple[str, ...]) -> str:

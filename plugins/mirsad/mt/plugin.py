@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from typing import NamedTuple
 
 from pelican import signals
 
@@ -46,13 +47,16 @@ def translate_briefings(generator) -> None:
     stats = Stats()
     memory = TranslationMemory(str(config.memory))
     router = Router(config, memory, stats)
+    languages: dict[str, LanguageCounts] = {}
     try:
         with stages.stage(generator.settings, "translate"):
             for target in config.targets:
-                originals = [a for a in every_original(generator) if a.lang == config.source
-                             and (config.translate_reviewed or target not in {t.lang for t in a.translations})]
-                if originals:
-                    _translate_into(target, originals, router, glossary, memory, stats, generator, config)
+                sources = [a for a in every_original(generator) if a.lang == config.source]
+                unreviewed = [a for a in sources if target not in {t.lang for t in a.translations}]
+                originals = sources if config.translate_reviewed else unreviewed
+                translated = _translate_into(target, originals, router, glossary, memory, stats, generator,
+                                             config) if originals else True
+                languages[target] = LanguageCounts(len(unreviewed), len(sources) - len(unreviewed), translated)
                 _corrections_into(target, router, glossary, memory, stats, generator, config)
             memory.commit()
     finally:
@@ -61,11 +65,15 @@ def translate_briefings(generator) -> None:
     _report(generator.settings, stats, router.length_retries())
     _report_checklist(generator.settings, generator.translations, config)
     _report_least_confident(generator.settings, generator.translations, config)
+    _report_languages(generator.settings, languages)
 
 
-def _translate_into(target, originals, router, glossary, memory, stats, generator, config) -> None:
+def _translate_into(target, originals, router, glossary, memory, stats, generator, config) -> bool:
+    """Attach `target` versions of `originals`; False when they are only
+    placeholders (no model, no server), waiting for a model."""
     route = router.route(target)
-    if route is None:
+    waiting = route is None
+    if waiting:
         missing = router.missing_pairs(target)
         _missing_model(target, missing, len(originals), generator.settings, config)
         articles = [build_placeholder(a, target, missing, generator) for a in originals]
@@ -74,6 +82,7 @@ def _translate_into(target, originals, router, glossary, memory, stats, generato
             articles = _machine_articles(target, originals, route, glossary, memory, stats, generator, config)
         except ServersUnavailable as error:
             # As a missing model: nothing of this language is stored or published.
+            waiting = True
             missing = router.missing_pairs(target, everything=True)
             _missing_model(target, missing, len(originals), generator.settings, config, str(error))
             articles = [build_placeholder(a, target, missing, generator) for a in originals]
@@ -87,6 +96,7 @@ def _translate_into(target, originals, router, glossary, memory, stats, generato
         if reason:
             article = build_held(original, article, reason, generator)
         add_translation(generator, original, article)
+    return not waiting
 
 
 def _corrections_into(target, router, glossary, memory, stats, generator, config) -> None:
@@ -200,6 +210,20 @@ def _report_checklist(settings, translations, config) -> None:
 def _first(names: list[str], count: int = 10) -> str:
     more = f" … and {len(names) - count} more" if len(names) > count else ""
     return ", ".join(names[:count]) + more
+
+
+class LanguageCounts(NamedTuple):
+    unreviewed: int  # briefings with no reviewed translation in the language
+    reviewed: int
+    translated: bool  # False: a model (or server) is missing, the unreviewed wait for it
+
+
+def _report_languages(settings, languages: dict[str, LanguageCounts]) -> None:
+    """What every build did for each language's readers, in one line each."""
+    for target, counts in languages.items():
+        machine, waiting = (counts.unreviewed, 0) if counts.translated else (0, counts.unreviewed)
+        report.add(settings, "Translation by language", f"{target}: {machine} briefing(s) machine-translated, "
+                   f"{counts.reviewed} reviewed, {waiting} waiting for a model")
 
 
 def _report_least_confident(settings, translations, config) -> None:

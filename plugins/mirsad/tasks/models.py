@@ -24,11 +24,21 @@ def list_installed(settings: dict[str, Any], console: Console | None = None) -> 
     show(site_models(settings), console)
 
 
-def models(site: Site, folder: Path | None = None, show: bool = False) -> None:
-    """`invoke models`: list the installed models (`show`), or install those the site needs."""
+def install_missing(settings: dict[str, Any], console: Console | None = None) -> list:
+    """The set-up step of `make build`: fetch the models the site lacks, never failing."""
+    from mirsad.mt.api import install_missing as install, site_models
+
+    return install(site_models(settings), console)
+
+
+def models(site: Site, folder: Path | None = None, show: bool = False, if_missing: bool = False) -> None:
+    """`invoke models`: list the installed models (`show`), install those the
+    site lacks at set-up (`if_missing`), or install those the site needs."""
     settings = site.settings()
     with failing_as("models"):  # a bad package names the file and the fix; nothing was installed
-        if show:
+        if if_missing:
+            install_missing(settings)
+        elif show:
             list_installed(settings)
         else:
             install_for_site(settings, folder)

@@ -86,6 +86,7 @@ def failing_as(command: str = "") -> Iterator[None]:
     that failed (its own exit code), and those of the review and model commands."""
     from mirsad.build.api import BuildFailed
     from mirsad.common.output_folders import OutputRefused
+    from mirsad.common.settings import SettingsError
     from mirsad.mt.api import PackageError
     from mirsad.review.api import ReviewError, TranslationFileExists
 
@@ -96,7 +97,7 @@ def failing_as(command: str = "") -> Iterator[None]:
         raise TaskError(str(failure), code=failure.code) from None
     except OutputRefused as refused:
         raise TaskError(f"{prefix}{refused}", code=2) from None
-    except (ReviewError, TranslationFileExists, PackageError) as error:
+    except (ReviewError, TranslationFileExists, PackageError, SettingsError) as error:
         raise TaskError(f"{prefix}{error}") from None
     except OSError as error:  # a folder or file the user's system would not let us read or write
         raise TaskError(f"{prefix}{os_error_message(error)}") from None

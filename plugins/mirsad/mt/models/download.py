@@ -63,6 +63,19 @@ class DownloadOptions:
     retries: int  # attempts after the first one, per link
 
 
+class IndexUnreachable(PackageError):
+    """The package index could not be read (network, server): `reason` says why in a few words."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+# Called as a download advances: bytes received so far, and the size the
+# server announced (None when it did not say).
+OnBytes = Callable[[int, int | None], None]
+
+
 class IncompleteDownload(OSError):
     """The connection closed before the announced Content-Length arrived."""
 
@@ -81,7 +94,8 @@ def fetch_index(url: str, options: DownloadOptions) -> list[dict[str, Any]]:
     try:
         body = _retrying(url, options, lambda: _read(url, options.timeout))
     except TRANSFER_ERRORS as error:
-        raise PackageError(f"cannot read the package index {url}: {describe(error, options)}. {fix}") from None
+        reason = describe(error, options)
+        raise IndexUnreachable(f"cannot read the package index {url}: {reason}. {fix}", reason) from None
     try:
         index = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -116,7 +130,8 @@ def version_key(version: Any) -> Any:
         return (0, [int(part) for part in text.split(".") if part.isdigit()])
 
 
-def download_package(entry: dict[str, Any], models_dir: Path, options: DownloadOptions) -> Package:
+def download_package(entry: dict[str, Any], models_dir: Path, options: DownloadOptions,
+                     on_bytes: OnBytes | None = None) -> Package:
     """Download an index entry's package, trying its links in turn, and
     install it. Raises PackageError naming every link tried when none works."""
     pair = (entry["from_code"], entry["to_code"])
@@ -132,7 +147,7 @@ def download_package(entry: dict[str, Any], models_dir: Path, options: DownloadO
         with tempfile.TemporaryDirectory(dir=models_dir, prefix=".downloading-") as staging:
             archive = Path(staging) / _file_name(entry)
             try:
-                _download(url, archive, options)
+                _download(url, archive, options, on_bytes)
                 # Checked here so that a bad file falls through to the next link.
                 check_archive(archive, pair)
             except TRANSFER_ERRORS as error:
@@ -179,10 +194,10 @@ def _read(url: str, timeout: float) -> bytes:
     return body.getvalue()
 
 
-def _download(url: str, archive: Path, options: DownloadOptions) -> None:
+def _download(url: str, archive: Path, options: DownloadOptions, on_bytes: OnBytes | None) -> None:
     def attempt() -> None:
         with archive.open("wb") as out:  # a retry starts the file again
-            _stream(url, out, options.timeout)
+            _stream(url, out, options.timeout, on_bytes)
 
     logger.info("mirsad_mt: downloading %s", url)
     _retrying(url, options, attempt)
@@ -208,13 +223,14 @@ def _transient(error: BaseException) -> bool:
     return not isinstance(error, urllib.error.HTTPError) or error.code in TRANSIENT_STATUSES
 
 
-def _stream(url: str, out: IO[bytes], timeout: float) -> None:
+def _stream(url: str, out: IO[bytes], timeout: float, on_bytes: OnBytes | None = None) -> None:
     """Copy the body at `url` into `out`, in chunks, and check that all of it
     arrived: http.client returns a short body without an error when the
     connection drops before Content-Length bytes."""
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     with urllib.request.urlopen(request, timeout=timeout) as response:
         announced = response.headers.get("Content-Length")
+        size = int(announced) if announced is not None and announced.isdigit() else None
         received = 0
         while chunk := response.read(CHUNK_SIZE):
             try:
@@ -222,7 +238,9 @@ def _stream(url: str, out: IO[bytes], timeout: float) -> None:
             except OSError as error:
                 raise WriteError(error.strerror or str(error)) from error
             received += len(chunk)
-    if announced is not None and announced.isdigit() and received != int(announced):
+            if on_bytes is not None:
+                on_bytes(received, size)
+    if size is not None and received != size:
         raise IncompleteDownload(f"the connection closed after {received} of {announced} bytes")
 
 

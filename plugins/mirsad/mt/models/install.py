@@ -5,10 +5,14 @@ network; families.py), or from the public Argos index."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
+from rich.filesize import decimal
 from rich.table import Table
 
 from .download import DownloadOptions, download_package, fetch_index, offered_packages, version_key
@@ -29,6 +33,10 @@ class SiteModels:
     models_dir: Path
     index_url: str
     download: DownloadOptions
+    # The set-up step (`make build`) may fetch missing models from the index.
+    fetch_at_setup: bool = True
+    # False when LibreTranslate servers translate: no model is needed here.
+    local: bool = True
 
 
 def needed_pairs(config: SiteModels, available: set[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -41,6 +49,12 @@ def needed_pairs(config: SiteModels, available: set[tuple[str, str]]) -> list[tu
         else:
             pairs += [(config.source, config.pivot), (config.pivot, target)]
     return list(dict.fromkeys(pairs))
+
+
+def missing_pairs(config: SiteModels) -> list[tuple[str, str]]:
+    """The pairs the site still needs a model for, given what is installed."""
+    available = set(installed_models(config.models_dir))
+    return [pair for pair in needed_pairs(config, available) if pair not in available]
 
 
 def install_for_site(config: SiteModels, folder: Path | None, console: Console | None = None) -> list:
@@ -72,12 +86,12 @@ def install_for_site(config: SiteModels, folder: Path | None, console: Console |
     return installed
 
 
-def _install_online(config: SiteModels, console: Console) -> list:
+def install_from_index(config: SiteModels, index: list[dict[str, Any]], console: Console) -> list:
     """The folder path above, with the package index as the folder; a pair
     already installed at the index's version is not downloaded again (a
     damaged install does not count: installed_packages() leaves it out)."""
     options = config.download
-    offered = offered_packages(fetch_index(config.index_url, options))
+    offered = offered_packages(index)
     pairs = needed_pairs(config, set(offered))
     missing = [pair for pair in pairs if pair not in offered]
     if missing:
@@ -92,11 +106,17 @@ def _install_online(config: SiteModels, console: Console) -> list:
         if package and version_key(package.version) >= version_key(entry.get("package_version")):
             console.print(f"{package.label} is up to date in {package.path}")
             continue
-        console.print(f"downloading the {pair[0]}→{pair[1]} package {entry.get('package_version', '')}…")
-        package = download_package(entry, config.models_dir, options)
-        console.print(f"installed {package.label} into {package.path}")
+        version = entry.get("package_version", "")
+        console.print(f"downloading the {pair[0]}→{pair[1]} package {version}", highlight=False)
+        with _download_bar(console, f"{pair[0]}→{pair[1]} {version}") as transfer:
+            package = download_package(entry, config.models_dir, options, transfer)
+        console.print(f"installed {package.label} ({decimal(transfer.received)}) into {package.path}")
         installed.append(package)
     return installed
+
+
+def _install_online(config: SiteModels, console: Console) -> list:
+    return install_from_index(config, fetch_index(config.index_url, config.download), console)
 
 
 def list_installed(config: SiteModels, console: Console | None = None) -> None:
@@ -120,3 +140,27 @@ def list_installed(config: SiteModels, console: Console | None = None) -> None:
             f"{a}→{b}" for a, b in route if (a, b) not in available)
         via = "" if (config.source, target) in available or target == config.pivot else f" via {config.pivot}"
         console.print(f"{config.source}→{target}{via}: {status}")
+
+
+@contextmanager
+def _download_bar(console: Console, label: str) -> Iterator[_Transfer]:
+    """A progress bar with the bytes received and the package's size; on a
+    log (no terminal) rich prints it once, complete, when the download ends."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+
+    # Short enough for 80 columns (a log's width): rich would cut the sizes otherwise.
+    columns = (TextColumn("{task.description}"), BarColumn(bar_width=30), DownloadColumn(), TransferSpeedColumn(),
+               TimeRemainingColumn())
+    with Progress(*columns, console=console) as progress:
+        yield _Transfer(progress, progress.add_task(label, total=None))
+
+
+class _Transfer:
+    """Called by the download as bytes arrive (download.OnBytes)."""
+
+    def __init__(self, progress: Any, task: Any):
+        self.progress, self.task, self.received = progress, task, 0
+
+    def __call__(self, received: int, size: int | None) -> None:
+        self.received = received
+        self.progress.update(self.task, completed=received, total=size)
