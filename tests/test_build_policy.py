@@ -433,12 +433,52 @@ def _unsafe(folder: Path, member: str = "../../evil.txt") -> Path:
     return target
 
 
+def _rewritten(folder: Path, change) -> Path:
+    """The ar→en test package with its members changed by `change(name, data)`
+    (None drops one; a (name, data) list adds members)."""
+    target = folder / "translate-ar_en-test-1.0.argosmodel"
+    with zipfile.ZipFile(FIXTURES / target.name) as source, \
+            zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for info in source.infolist():
+            data = change(info.filename, source.read(info))
+            if data is not None:
+                bundle.writestr(info.filename, data)
+    return target
+
+
+def _zero_model(folder: Path) -> Path:
+    """model.bin of the right size, all zeros: every file check passes, CTranslate2 cannot load it."""
+    return _rewritten(folder, lambda name, data: bytes(len(data)) if name.endswith("model/model.bin") else data)
+
+
+def _bomb(folder: Path) -> Path:
+    """A member of 64 MiB of zeros, 64 KiB compressed."""
+    target = _rewritten(folder, lambda name, data: data)
+    with zipfile.ZipFile(target, "a", zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr("translate-ar_en-test-1_0/stanza/padding.bin", bytes(64 * 1024**2))
+    return target
+
+
+def _metadata(folder: Path, text: str) -> Path:
+    return _rewritten(folder, lambda name, data: text.encode() if name.endswith("/metadata.json") else data)
+
+
+def _long_version(folder: Path) -> Path:
+    return _metadata(folder, '{"from_code": "ar", "to_code": "en", "package_version": "' + "9" * 1_000_000 + '"}')
+
+
 BROKEN_ARCHIVES = {
     "truncated": (_truncated, "not a valid .argosmodel (zip) file. Re-download it"),
     "corrupt": (_corrupt, "inside the package. Re-download it"),
     "wrong pair": (_mislabelled, "the file name says ar→en but its metadata.json says en→fr. Use the right package"),
     "unsafe path": (_unsafe, "unsafe path '../../evil.txt' inside the package. Do not install it"),
     "absolute path": (lambda f: _unsafe(f, "/tmp/evil.txt"), "unsafe path '/tmp/evil.txt' inside the package"),
+    "model of zeros": (_zero_model, "Argos ar→en 1.0 cannot translate (EngineFailed: IndexError: variable "),
+    "zip bomb": (_bomb, "stanza/padding.bin expands 10"),
+    "metadata a list": (lambda f: _metadata(f, '["ar", "en"]'), "metadata.json is not a JSON object"),
+    "million-digit version": (_long_version, "package_version must be a version (a string or number of at most 40"),
+    "code not a code": (lambda f: _metadata(f, '{"from_code": "ar[/]", "to_code": "en"}'),
+                        "metadata.json's from_code must be language codes"),
 }
 
 
@@ -458,6 +498,46 @@ def test_models_from_folder_refuses_a_broken_package_by_name(tmp_path, models, c
     assert "Traceback" not in run.out
     assert snapshot(installed) == before  # nothing installed, nothing half-installed
     assert not (tmp_path / "evil.txt").exists() and not list(installed.glob(".installing-*"))
+
+
+def test_a_package_past_the_size_setting_is_refused_and_a_strange_version_prints_as_text(tmp_path, models):
+    """MIRSAD_MT['package_max_bytes'] (tried low here; the default passes a
+    real NLLB-3.3B package) and a version that is rich markup, "[/]", which
+    is printed as it is."""
+    from pelican.settings import read_settings
+
+    from mirsad.mt.api import PackageError, install_for_site, site_models
+
+    installed = tmp_path / "models"
+    shutil.copytree(models, installed)
+    before = snapshot(installed)
+    folder = tmp_path / "archives"
+    folder.mkdir()
+    archive = shutil.copy(FIXTURES / "translate-ar_en-test-1.0.argosmodel", folder)
+    settings = read_settings(str(ROOT / "pelicanconf.py"), override={
+        "MIRSAD_MT": {"models_dir": str(installed), "targets": ["en"], "package_max_bytes": 300_000}})
+    with pytest.raises(PackageError, match=rf"{archive}: the package expands to 355956 bytes, more than the "
+                                           r"300000 allowed.*package_max_bytes"):
+        install_for_site(site_models(settings), folder)
+    assert snapshot(installed) == before
+
+    Path(archive).unlink()
+    _metadata(folder, '{"from_code": "ar", "to_code": "en", "package_version": "[/]"}')
+    shutil.copy(FIXTURES / "translate-en_fr-test-1.0.argosmodel", folder)  # the project's other pair
+    run = invoke("models", "--from", str(folder), models=installed)
+    assert run.code == 0 and "Traceback" not in run.out, run.out
+    assert f"installed Argos ar→en [/] into {installed / 'translate-ar_en'}" in run.out
+    listed = invoke("models", "--list", models=installed)
+    assert listed.code == 0 and "Argos ar→en [/]" in listed.out, listed.out
+
+
+def _zero_model_installed(package: Path) -> str:
+    """What a disk error or a hand copy can leave: zeros, size and time kept (so no hash is taken)."""
+    model = package / "model" / "model.bin"
+    stat = model.stat()
+    model.write_bytes(bytes(stat.st_size))
+    os.utime(model, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    return "cannot be loaded (IndexError: variable "
 
 
 def _truncate_model(package: Path) -> str:
@@ -490,7 +570,7 @@ def _drop_sentencepiece(package: Path) -> str:
     return "incomplete install, missing sentencepiece.model"
 
 
-BROKEN_INSTALLS = {"truncated model": _truncate_model, "no pair": _drop_pair, "bad json": _garble_metadata,
+BROKEN_INSTALLS = {"zero-filled model": _zero_model_installed, "truncated model": _truncate_model, "no pair": _drop_pair, "bad json": _garble_metadata,
                    "wrong pair": _swap_pair, "no sentencepiece": _drop_sentencepiece}
 
 

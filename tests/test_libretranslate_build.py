@@ -1,16 +1,19 @@
 """Whole builds translated by real LibreTranslate servers
 (tests/libretranslate_server.py): the same pages as a build with the same
-packages installed locally, and a server killed in the middle of a build,
-with another server to take its work and without one."""
+packages installed locally, a server killed in the middle of a build,
+with another server to take its work and without one, and a server whose
+answers are not LibreTranslate's (tests/libretranslate_wire.py)."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 
 import libretranslate_server as lt
 import pytest
 from conftest import missing_tool
+from libretranslate_wire import WireServer, always
 from test_machine_translation import (
     ACTIVE,
     CLASHES,
@@ -149,3 +152,39 @@ def test_libretranslate_sole_server_killed_builds_placeholders(site, tmp_path, m
     assert "MISSING ar→en" in _report(built) and "MISSING ar→en, en→fr" in _report(built)
     assert any("no LibreTranslate server answers" in w for w in built.warnings)
     assert final_rows(site.root / "lenient.sqlite") == 0
+
+
+def rows_per_pair(memory) -> dict[str, int]:
+    with sqlite3.connect(memory) as db:
+        return dict(db.execute("SELECT pair, count(*) FROM segments WHERE kind = 'final' GROUP BY pair"))
+
+
+def translated_counts(built) -> dict[str, int]:
+    return {pair: int(count) for pair, count in re.findall(r"^(\S+→\S+): (\d+) segments translated", _report(built),
+                                                           re.MULTILINE)}
+
+
+def test_a_server_answering_no_json_is_a_missing_model_and_the_report_agrees_with_the_memory(site):
+    """The report's counts are what the memory holds: none after the
+    server failed (the pages say "not available", the build goes on), all
+    of them when it answers."""
+    write_site(site)
+    broken = WireServer(lambda request: (200, b"<html>502 Bad Gateway</html>"))
+    try:
+        built = site.build(MIRSAD_MT=mt(site, "broken", servers=[broken.url], server_retries=1))
+    finally:
+        broken.stop()
+    assert not built.errors, built.errors
+    assert built.page("en/briefings/one.html").find(".//div[@class='provenance provenance--missing']") is not None
+    assert "MISSING ar→en" in _report(built) and translated_counts(built) == {}
+    assert any("not JSON" in w and broken.url in w for w in built.warnings)
+    assert rows_per_pair(site.root / "broken.sqlite") == {}
+
+    answering = WireServer(always("Libya remains fragile."))
+    try:
+        built = site.build(MIRSAD_MT=mt(site, "answering", servers=[answering.url]))
+    finally:
+        answering.stop()
+    assert not built.errors and "MISSING" not in _report(built)
+    assert translated_counts(built) == rows_per_pair(site.root / "answering.sqlite")
+    assert set(translated_counts(built)) == {"ar→en", "ar→fr"}

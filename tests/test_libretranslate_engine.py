@@ -2,7 +2,9 @@
 127.0.0.1 (tests/libretranslate_server.py): same output as the local engine
 for the same package, provenance from what the server reports, offline, and
 its faults: a dead server, one that hangs past the timeout, one answering
-500, and answers that cannot be right (through a tampering proxy)."""
+500, and answers that cannot be right (through a tampering proxy, or a
+server of our own speaking LibreTranslate's wire format): each a failure of
+that server, its work done by another, or none left (ServersUnavailable)."""
 
 from __future__ import annotations
 
@@ -14,16 +16,18 @@ import threading
 import urllib.request
 from pathlib import Path
 
+import time
+
 import libretranslate_server as lt
 import pytest
 from conftest import missing_tool
+from libretranslate_wire import WireServer, always, translated
 from test_parity import OFF_CORPUS, corpus_pairs
 
 from mirsad.mt.engines.engine import EngineOptions
 from mirsad.mt.engines.engine_process import EngineProcess
 from mirsad.mt.engines.libretranslate import (
     LibreTranslateEngine,
-    ServerError,
     ServerPool,
     ServerSettings,
     ServersUnavailable,
@@ -189,18 +193,56 @@ class _Forward(http.server.BaseHTTPRequestHandler):
     (lambda answer, asked: {"translatedText": answer["translatedText"][:-1]}, "answered 7"),
     (lambda answer, asked: {"translatedText": asked["q"]}, "mostly not in Latin script"),
 ], ids=["one-sentence-short", "wrong-language"])
-def test_libretranslate_wrong_answer_is_an_error_naming_the_server(servers, spoil, message):
+def test_libretranslate_wrong_answer_is_a_failed_server_named_in_the_error(servers, spoil, message):
     proxy = Tampering(servers[0].url, spoil)
     thread = threading.Thread(target=proxy.serve_forever, daemon=True)
     thread.start()
     try:
-        engine = LibreTranslateEngine(pool(proxy.url), "ar", "en")
-        with pytest.raises(ServerError, match=proxy.url.replace(".", r"\.") + ".*" + message):
+        engine = LibreTranslateEngine(pool(proxy.url, retries=0), "ar", "en")
+        with pytest.raises(ServersUnavailable, match=proxy.url.replace(".", r"\.") + ".*" + message):
             engine.translate(AR[:8])
     finally:
         proxy.shutdown()
         proxy.server_close()
         thread.join()
+
+
+def _slow(request):
+    time.sleep(8)
+    return translated(request["q"])
+
+
+# What a broken or hostile server answers to /translate, and what the error says.
+FAULTS = {
+    "a megabyte for one sentence": (
+        lambda request: translated(["x" * 1_000_000] + request["q"][1:]), "answered with 1000000 characters"),
+    "an answer past server_answer_bytes": (
+        lambda request: (200, json.dumps({"translatedText": request["q"], "padding": "x" * 9_000_000}).encode()),
+        "larger than 8000000 bytes"),
+    "not JSON": (lambda request: (200, b"<html>Bad gateway</html>"), "the answer is not JSON"),
+    "a JSON list": (lambda request: (200, b'["a", "b"]'), "answered no list of texts"),
+    "one sentence short": (lambda request: translated(["Libya."] * (len(request["q"]) - 1)), "answered 7"),
+    "HTTP 500": (lambda request: (500, b'{"error": "Cannot translate text"}'), "HTTP 500: Cannot translate"),
+    "a timeout": (_slow, "timed out"),
+}
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=list(FAULTS))
+def test_libretranslate_every_bad_answer_is_a_failed_server(fault):
+    """Alone, the server is set aside and the pair has no server
+    (ServersUnavailable, the reason named); beside a server that answers
+    well, that one does all the work and nothing of the bad answers is kept."""
+    answer, reason = FAULTS[fault]
+    bad, good = WireServer(answer), WireServer(always("Libya remains calm."))
+    try:
+        with pytest.raises(ServersUnavailable, match=bad.url.replace(".", r"\.") + ".*" + reason):
+            LibreTranslateEngine(pool(bad.url, timeout=3.0), "ar", "en").translate(AR[:8])
+        assert bad.requests == 2  # tried again once (retries=1), then set aside
+        shared = pool(bad.url, good.url, timeout=3.0, batch_size=4)
+        assert texts(LibreTranslateEngine(shared, "ar", "en").translate(AR[:16])) == ["Libya remains calm."] * 16
+    finally:
+        bad.stop()
+        good.stop()
 
 
 def test_libretranslate_guard_refuses_the_network(servers):

@@ -3,8 +3,10 @@
 reproduce their training sentences exactly, so pages can be checked word
 for word."""
 
+import atexit
 import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -20,16 +22,28 @@ ACTIVE = "داعش لا يزال نشطا في سرت."
 CLASHES = "وقعت اشتباكات جنوب طرابلس."
 
 
+# pairs → a models folder `invoke models --from` filled once per session (each
+# install tries its models in a CTranslate2 process: seconds), copied for each
+# test with its files' times, which the install record checks.
+_INSTALLED: dict[tuple[str, ...], Path] = {}
+
+
 def install(models: Path, pairs=("ar_en", "en_fr")) -> Path:
     from pelican.settings import read_settings
     from mirsad.tasks.models import install_for_site
 
-    folder = models.parent / "archives"
-    folder.mkdir(exist_ok=True)
-    for pair in pairs:
-        shutil.copy(FIXTURES / f"translate-{pair}-test-1.0.argosmodel", folder)
-    settings = read_settings(str(ROOT / "pelicanconf.py"), override={"MIRSAD_MT": {"models_dir": str(models)}})
-    install_for_site(settings, folder)
+    pairs = tuple(pairs)
+    if pairs not in _INSTALLED:
+        root = Path(tempfile.mkdtemp(prefix="mirsad-test-models-"))
+        atexit.register(shutil.rmtree, root, True)
+        (root / "archives").mkdir()
+        for pair in pairs:
+            shutil.copy(FIXTURES / f"translate-{pair}-test-1.0.argosmodel", root / "archives")
+        settings = read_settings(str(ROOT / "pelicanconf.py"),
+                                 override={"MIRSAD_MT": {"models_dir": str(root / "models")}})
+        install_for_site(settings, root / "archives")
+        _INSTALLED[pairs] = root / "models"
+    shutil.copytree(_INSTALLED[pairs], models, dirs_exist_ok=True)
     return models
 
 

@@ -196,6 +196,12 @@ BROKEN = {
     "multilingual without languages": (NLLB, _without("languages"), r"missing key\(s\) 'languages'"),
     "two pairs for OPUS-MT": (OPUS_MT, lambda d: {**d, "pairs": ["ar-en", "ar-fr"]},
                               r"an OPUS-MT model translates one pair"),
+    "a tokenizer outside the folder": (OPUS_MT, lambda d: {**d, "tokenizers": {"source": str(OPUS_MT / "source.spm"),
+                                                                               "target": "target.spm"}},
+                                       r"key 'tokenizers.source': '/.*/source.spm' is not a file in the model's"),
+    "a tokenizer up the tree": (OPUS_MT, lambda d: {**d, "tokenizers": {"source": "source.spm",
+                                                                        "target": "../nllb-tiny/target.spm"}},
+                                r"key 'tokenizers.target': '../nllb-tiny/target.spm' is not a file in the model's"),
 }
 
 
@@ -214,6 +220,27 @@ def test_a_broken_manifest_is_refused_and_nothing_is_installed(tmp_path, case):
         models_from(models, folder, archives=("ar_en", "en_fr"))  # valid Argos packages beside it
     assert str(tmp_path / "from" / folder.name / "mirsad-model.json") in str(error.value)
     assert not models.exists() or list(models.iterdir()) == []
+
+
+def test_a_model_folder_that_cannot_translate_is_refused_and_the_installed_one_stays(tmp_path):
+    """Its manifest and files pass every check; its model.bin, all zeros,
+    does not load in CTranslate2: the trial before the install says so."""
+    from mirsad.mt.models.families import installed_models
+    from mirsad.mt.models.packages import PackageError
+
+    models = tmp_path / "models"
+    models_from(models, OPUS_MT, archives=("en_fr",))
+    installed = installed_models(models)[("ar", "en")]
+    kept = (installed.path / "model.bin").read_bytes()
+    zeros = tmp_path / "zeros" / OPUS_MT.name
+    shutil.copytree(OPUS_MT, zeros)
+    (zeros / "model.bin").write_bytes(bytes(len(kept)))
+    with pytest.raises(PackageError, match=r"/from/opus-mt-ar-en: OPUS-MT .* cannot translate \(EngineFailed: "
+                                           r".*the installed model stays"):
+        models_from(models, zeros, archives=("en_fr",))
+    assert (installed.path / "model.bin").read_bytes() == kept
+    assert installed_models(models)[("ar", "en")] == installed
+    assert not list(models.glob(".installing-*"))
 
 
 def test_invoke_models_from_a_folder_with_a_broken_manifest_exits_naming_it(tmp_path):

@@ -120,6 +120,24 @@ def test_the_newest_package_version_is_chosen(server, models):
     assert server.requested("older") == 0 and server.requested("test-1.0") == 1
 
 
+def test_index_entries_are_data_checked_before_anything_prints_them(server, models):
+    """A million-digit version is left out (argostranslate's version compare
+    would hang on it), the other entries used; a version that is rich
+    markup ("[/]") is printed as it is."""
+    started = time.monotonic()
+    endless = {**server.package("ar_en", path="/v1/endless.argosmodel"), "package_version": "9" * 1_000_000}
+    marked = server.package("ar_en", version="[/]")
+    server.publish(endless, marked, {**server.package("en_fr"), "from_code": ["en"]}, server.package("ar_fr"))
+    result = run_invoke_models(server, models)
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - started < 60
+    assert "entry 1 is left out: its from_code, to_code or package_version is not a language code or a version" \
+        in result.stdout + result.stderr
+    assert "downloading the ar→en package [/]…" in result.stdout
+    assert "installed Argos ar→en 1.0" in result.stdout  # the package's own metadata.json says 1.0
+    assert server.requested("endless") == 0 and installed(models) == ["ar_en", "ar_fr"]
+
+
 # --- broken downloads leave nothing behind -------------------------------------------------
 
 def test_a_body_cut_off_midway_installs_nothing_and_says_so(server, models, tmp_path):

@@ -110,13 +110,14 @@ def translate_segments(segments: list[Segment], route: Route, glossary: Glossary
                                glossary.key(s.text, route.target), assembly_revision()) for s in segments}
     known = memory.get_many(keys.values())
     todo = {keys[id(s)]: s for s in segments if keys[id(s)] not in known}
-    stats.reused[pair] += len(set(keys.values())) - len(todo)
-    stats.translated[pair] += len(todo)
     jobs = SegmentJobs(glossary, route.target)
     results = run_jobs({key: jobs.job(segment) for key, segment in todo.items()}, route.engine.translate)
     for key, result in results.items():
         known[key] = Translation(result.html, result.confidence)
         memory.put(key, "final", pair, route.engine.identity, todo[key].source_html(), known[key])
+    # Counted once stored: an engine that fails above leaves the report's counts as the memory's.
+    stats.reused[pair] += len(set(keys.values())) - len(todo)
+    stats.translated[pair] += len(todo)
     return {id(s): known[keys[id(s)]] for s in segments}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,9 @@ from mirsad.common.settings import SettingsError, jobs, once_per_build, plugin_s
 
 from .engines.engine import COMPUTE_TYPES, DEVICES, EngineOptions
 from .engines.libretranslate import ServerSettings, server_settings
+from .engines.trial import try_model
 from .models.download import DownloadOptions
+from .models.packages import ExtractionLimits
 from .models.install import SiteModels
 from .policy import Policy, parse as parse_policy
 
@@ -33,6 +36,12 @@ DEFAULTS: dict[str, Any] = {
     # Attempts after a failed one, per link, with a short growing pause
     # between them (argostranslate retries 3 times too).
     "download_retries": 3,
+    # What a package may expand to when `invoke models` installs it: in all
+    # (bytes; a real NLLB-3.3B package, about 6.6 GB, passes), and per file
+    # of 1 MiB or more, its size over its compressed size (a zip bomb's is
+    # in the thousands, a model's near 1).
+    "package_max_bytes": 16 * 1024**3,
+    "package_max_ratio": 100,
     # Target languages (default: every site language but the source).
     "targets": None,
     # Language used as a bridge when no direct package is installed.
@@ -90,6 +99,11 @@ DEFAULTS: dict[str, Any] = {
     "server_timeout": 60,  # seconds a request may wait for its answer
     "server_retries": 2,  # failures in a row before a server is set aside
     "server_batch_size": 32,  # sentences per request
+    # The most one answer may hold, in bytes, and the most characters a
+    # sentence's answer may have: this times its source's, plus 200. Past
+    # either, the answer counts as a failure of the server.
+    "server_answer_bytes": 8_000_000,
+    "server_output_ratio": 4.0,
     # LibreTranslate does not report its models' versions: say them here
     # (part of the label and the memory's key).
     "server_model_version": "",
@@ -116,6 +130,7 @@ class MTConfig:
     publish: dict[str, Policy]  # target language -> what becomes of its unreviewed machine translation
     servers: ServerSettings
     device: str  # "auto", "cpu" or "cuda", resolved when an engine loads (engine.resolve_device)
+    package_limits: ExtractionLimits
 
 
 def load(settings: dict[str, Any]) -> MTConfig:
@@ -129,7 +144,9 @@ def site_models(settings: dict[str, Any]) -> SiteModels:
     return SiteModels(source=config.source, targets=config.targets, pivot=config.pivot,
                       models_dir=config.models_dir, index_url=config.index_url,
                       download=DownloadOptions(timeout=config.download_timeout, retries=config.download_retries),
-                      fetch_at_setup=config.fetch_models, local=not config.servers.servers)
+                      fetch_at_setup=config.fetch_models, local=not config.servers.servers,
+                      limits=config.package_limits,
+                      trial=partial(try_model, options=config.engine, device=config.device))
 
 
 def _load(settings: dict[str, Any]) -> MTConfig:
@@ -173,6 +190,8 @@ def _load(settings: dict[str, Any]) -> MTConfig:
         servers=server_settings({**options, "server_api_key": os.environ.get("MIRSAD_MT_API_KEY")
                                  or options["server_api_key"]}),
         device=_checked_choice("device", options["device"], DEVICES),
+        package_limits=ExtractionLimits(max_bytes=_checked_positive("package_max_bytes", options["package_max_bytes"]),
+                                        max_ratio=_checked_positive("package_max_ratio", options["package_max_ratio"])),
     )
 
 
@@ -200,6 +219,12 @@ def _checked_timeout(value: Any) -> float:
 
 def _checked_retries(value: Any) -> int:
     return _checked_count("download_retries", value)
+
+
+def _checked_positive(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise SettingsError(f"MIRSAD_MT[{name!r}] = {value!r}: write a number above 0")
+    return value
 
 
 def _checked_count(name: str, value: Any) -> int:

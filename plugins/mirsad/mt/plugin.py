@@ -28,6 +28,7 @@ from .articles import Plan, build_article, build_held, build_placeholder, transl
 from .corrections import translate_corrections
 from .segments import Segment, plain_segment
 from .glossary import Glossary
+from .engines.engine_process import EngineFailed
 from .engines.libretranslate import ServersUnavailable
 from .memory import TranslationMemory
 from .policy import HOLD, is_doubtful
@@ -80,11 +81,13 @@ def _translate_into(target, originals, router, glossary, memory, stats, generato
     else:
         try:
             articles = _machine_articles(target, originals, route, glossary, memory, stats, generator, config)
-        except ServersUnavailable as error:
+        except (ServersUnavailable, EngineFailed) as error:
             # As a missing model: nothing of this language is stored or published.
             waiting = True
             missing = router.missing_pairs(target, everything=True)
-            _missing_model(target, missing, len(originals), generator.settings, config, str(error))
+            reason = str(error) if isinstance(error, ServersUnavailable) else (
+                f"{route.engine.label} failed ({error}). Reinstall its model with `invoke models`")
+            _missing_model(target, missing, len(originals), generator.settings, config, reason)
             articles = [build_placeholder(a, target, missing, generator) for a in originals]
     for original, article in zip(originals, articles):
         reviewed = next((t for t in original.translations if t.lang == target), None)

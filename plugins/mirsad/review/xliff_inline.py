@@ -167,7 +167,11 @@ def _html(container: etree._Element, codes: Codes, target: bool, used: set[str])
 def _code_html(element: etree._Element, tag: str, codes: Codes, target: bool, used: set[str]) -> str:
     if tag == "mrk":  # an annotation a CAT tool added (a comment, a term): its text counts
         return _html(element, codes, target, used)
-    if tag in ("sm", "em"):  # an annotation's markers: nothing of the text
+    if tag in ("sm", "em"):  # an annotation's markers: empty, nothing of the text
+        if len(element) or (element.text or "").strip():
+            words = " ".join("".join(element.itertext()).split())[:60]
+            raise InlineError(f"<{tag}> holds text ({words!r}): in XLIFF 2 it is an empty marker, so the text "
+                              "would be lost; emphasis must use the source's inline codes (<pc>), or none")
         return ""
     if tag not in ("pc", "ph"):
         raise InlineError(f"<{tag}> inline codes are not supported: keep the source's <pc> and <ph> codes")

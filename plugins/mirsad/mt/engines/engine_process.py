@@ -27,7 +27,12 @@ from mirsad.mt.models.packages import Package
 logger = logging.getLogger(__name__)
 
 
-class EngineDied(RuntimeError):
+class EngineFailed(RuntimeError):
+    """The model could not be loaded, or failed to translate: the build
+    treats its pair as a missing model."""
+
+
+class EngineDied(EngineFailed):
     """The translation process ended without answering."""
 
 
@@ -104,15 +109,16 @@ def _serve(package: Package | FamilyModel, options: EngineOptions, connection: C
     ours.propagate = False
     try:
         engine = CTranslate2Engine(package, options)
-    except Exception as error:
-        connection.send((True, error, records.take()))
+    except Exception as error:  # e.g. an IndexError from a model.bin of zeros
+        failure = EngineFailed(f"{type(error).__name__}: {error}")
+        connection.send((True, failure, records.take()))
         return
     connection.send((False, None, records.take()))
     while (texts := _receive(connection)) is not None:
         try:
             reply = (False, (engine.translate(texts), engine.retries, engine.unfinished), records.take())
         except Exception as error:
-            reply = (True, RuntimeError(f"{type(error).__name__}: {error}"), records.take())
+            reply = (True, EngineFailed(f"{type(error).__name__}: {error}"), records.take())
         connection.send(reply)
 
 

@@ -18,6 +18,14 @@ made the source's, repeated words cut), so one package would give two
 texts; its HTML path (argostranslatefiles/translatehtml.py) returns the
 model's own output, the text the local engine gives.
 
+Every answer is bounded and checked before anything of it is kept: its
+size (`server_answer_bytes`), each sentence's length against its source's
+(`server_output_ratio`), its JSON, its count, its script. Whatever is wrong
+with it (HTTP 429/5xx, a timeout, a cut connection included) is a failure
+of that server: the batch goes to whichever server is free, and a server
+failing `server_retries` + 1 times in a row is set aside; with none left,
+ServersUnavailable (the build treats the pair as a missing model).
+
 Requests go out on threads, all joined before `translate` returns: the
 build forks its worker processes afterwards (mirsad.common.workers).
 """
@@ -50,14 +58,18 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 # answered in another language (checked only when source and target scripts differ).
 LEAST_TARGET_SCRIPT = 0.5
 LEAST_CHECKED_LETTERS = 20
+# A sentence's answer may be `output_ratio` times its source's length plus
+# this many characters (a short title may well come back longer).
+OUTPUT_SLACK = 200
 SCRIPTS = {"ar": "ARABIC", "fa": "ARABIC", "ur": "ARABIC", "he": "HEBREW", "el": "GREEK", "ru": "CYRILLIC",
            "uk": "CYRILLIC", "bg": "CYRILLIC", "hi": "DEVANAGARI", "en": "LATIN", "fr": "LATIN", "de": "LATIN",
            "es": "LATIN", "it": "LATIN", "pt": "LATIN", "nl": "LATIN", "tr": "LATIN", "pl": "LATIN"}
 
 
 class ServerError(RuntimeError):
-    """A server answered something that cannot be right (wrong count,
-    wrong language, refused request): nothing of that answer is kept."""
+    """A server answered something that cannot be right (too large, not
+    JSON, wrong count, wrong language, refused request): nothing of that
+    answer is kept, and it counts as a failure of that server."""
 
 
 class ServersUnavailable(RuntimeError):
@@ -73,6 +85,8 @@ class ServerSettings:
     retries: int = 2  # failures in a row before a server is set aside
     batch_size: int = 32  # sentences per request
     model_version: str = ""  # what the servers run, e.g. "ar_en 1.0, en_fr 1.9"
+    answer_bytes: int = 8_000_000  # the most one answer may hold
+    output_ratio: float = 4.0  # a sentence's answer: at most this times its source's length (+ OUTPUT_SLACK)
 
 
 def server_settings(options: dict[str, Any]) -> ServerSettings:
@@ -82,16 +96,19 @@ def server_settings(options: dict[str, Any]) -> ServerSettings:
                                            and urlsplit(s).hostname for s in servers):
         raise SettingsError(f"MIRSAD_MT['servers'] = {servers!r}: write a list of http(s):// URLs of "
                             "LibreTranslate servers, e.g. ['http://10.0.0.5:5000'] (pelicanconf.py)")
-    for key in ("server_concurrency", "server_retries", "server_batch_size"):
+    for key in ("server_concurrency", "server_retries", "server_batch_size", "server_answer_bytes"):
         value, least = options[key], 0 if key == "server_retries" else 1
         if isinstance(value, bool) or not isinstance(value, int) or value < least:
             raise SettingsError(f"MIRSAD_MT[{key!r}] = {value!r}: write a whole number, {least} or more")
-    timeout = options["server_timeout"]
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-        raise SettingsError(f"MIRSAD_MT['server_timeout'] = {timeout!r}: write a number of seconds above 0")
+    for key, what in (("server_timeout", "a number of seconds"), ("server_output_ratio", "a number")):
+        value = options[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise SettingsError(f"MIRSAD_MT[{key!r}] = {value!r}: write {what} above 0")
     return ServerSettings(tuple(s.rstrip("/") for s in servers), str(options["server_api_key"] or ""),
-                          options["server_concurrency"], float(timeout), options["server_retries"],
-                          options["server_batch_size"], str(options["server_model_version"] or ""))
+                          options["server_concurrency"], float(options["server_timeout"]),
+                          options["server_retries"], options["server_batch_size"],
+                          str(options["server_model_version"] or ""), options["server_answer_bytes"],
+                          float(options["server_output_ratio"]))
 
 
 class Server:
@@ -103,6 +120,7 @@ class Server:
         self.version = ""
         self.pairs: set[tuple[str, str]] = set()
         self.failures = 0  # in a row
+        self.last_error = ""  # why it last failed
         self.set_aside = False
 
     def describe(self) -> None:
@@ -115,9 +133,9 @@ class Server:
             connection.close()
         try:
             self.pairs = {(entry["code"], target) for entry in languages for target in entry["targets"]
-                          if target != entry["code"]}
-            self.version = str(spec["info"]["version"])
-        except (TypeError, KeyError):
+                          if isinstance(entry["code"], str) and isinstance(target, str) and target != entry["code"]}
+            self.version = str(spec["info"]["version"])[:40]
+        except (TypeError, KeyError, IndexError):
             raise ServerError(f"{self.url}: /languages or /spec is not LibreTranslate's answer") from None
 
     def connect(self) -> http.client.HTTPConnection:
@@ -131,12 +149,17 @@ class Server:
         prefix = urlsplit(self.url).path
         data = json.dumps(body).encode("utf-8") if body is not None else None
         headers = {"Content-Type": "application/json"} if data else {}
+        limit = self.settings.answer_bytes
         try:
             connection.request(method, prefix + path, body=data, headers=headers)
             response = connection.getresponse()
-            payload = response.read()
+            payload = response.read(limit + 1)
         except http.client.HTTPException as error:
             raise ConnectionError(f"{type(error).__name__}: {error}") from None
+        if len(payload) > limit:
+            connection.close()  # the rest is never read
+            raise ServerError(f"{self.url}{path}: the answer is larger than {limit} bytes "
+                              "(MIRSAD_MT['server_answer_bytes']): nothing of it is kept")
         if response.status in RETRY_STATUSES:
             raise ConnectionError(f"HTTP {response.status}: {_error_text(payload)}")
         if response.status != 200:
@@ -161,6 +184,7 @@ class Server:
             raise ServerError(f"{self.url}: asked to translate {len(texts)} sentence(s) {source}→{target}, "
                               f"answered {len(outputs)}: nothing of it is kept. Check the server (or the "
                               "proxy in front of it)")
+        _check_lengths(self.url, texts, outputs, self.settings.output_ratio)
         _check_language(self.url, texts, outputs, source, target)
         return outputs
 
@@ -175,7 +199,7 @@ class ServerPool:
             try:
                 server.describe()
             except (OSError, ServerError) as error:
-                server.set_aside = True
+                server.set_aside, server.last_error = True, str(error)[:300]
                 logger.warning("mirsad_mt: LibreTranslate server %s does not answer (%s): not used",
                                server.url, error)
         live = [s for s in self.servers if not s.set_aside]
@@ -199,8 +223,9 @@ class ServerPool:
         while not call.done() and not call.failed:
             live = [s for s in self.servers if not s.set_aside]
             if not live:
+                reasons = "; ".join(f"{s.url}: {s.last_error}" if s.last_error else s.url for s in self.servers)
                 raise ServersUnavailable(f"no LibreTranslate server answers for {source}→{target} "
-                                         f"({', '.join(self.settings.servers)}); start one, or empty "
+                                         f"({reasons}); start one, or empty "
                                          "MIRSAD_MT['servers'] to translate on this machine")
             workers = [threading.Thread(target=self._work, args=(server, call), daemon=True,
                                         name=f"mirsad-lt {server.url}")
@@ -228,20 +253,20 @@ class ServerPool:
                 try:
                     call.outputs[start] = server.translate(connection, call.batch(start), call.source, call.target)
                     server.failures = 0
-                except OSError as error:
+                except (OSError, ServerError) as error:
+                    # Whatever the fault, the batch goes back for another server (or this one, later).
                     call.batches.put(start)
                     connection.close()
                     if not call.done() and not call.failed:
                         self._failed(server, error)
-                except ServerError as error:
-                    call.failed.append(error)
                 except Exception as error:  # a thread's error must reach the build
                     call.failed.append(ServerError(f"{server.url}: {type(error).__name__}: {error}"))
         finally:
             connection.close()
 
-    def _failed(self, server: Server, error: OSError) -> None:
+    def _failed(self, server: Server, error: OSError | ServerError) -> None:
         server.failures += 1
+        server.last_error = str(error)[:300]
         if server.failures > self.settings.retries:
             server.set_aside = True
             logger.warning("mirsad_mt: LibreTranslate server %s failed %d time(s) in a row (%s): set aside "
@@ -315,6 +340,17 @@ def _error_text(payload: bytes) -> str:
         return str(json.loads(payload).get("error"))[:200]
     except (ValueError, AttributeError):
         return payload[:200].decode("utf-8", "replace")
+
+
+def _check_lengths(url: str, texts: list[str], outputs: list[str], ratio: float) -> None:
+    """No sentence's answer past `ratio` times its source (plus OUTPUT_SLACK):
+    a server looping on its output, or sending pages for a sentence."""
+    for number, (text, output) in enumerate(zip(texts, outputs), 1):
+        most = int(ratio * len(text)) + OUTPUT_SLACK
+        if len(output) > most:
+            raise ServerError(f"{url}: sentence {number} of the batch ({len(text)} characters) was answered "
+                              f"with {len(output)} characters, more than {most} "
+                              "(MIRSAD_MT['server_output_ratio']): nothing of it is kept")
 
 
 def _check_language(url: str, texts: list[str], outputs: list[str], source: str, target: str) -> None:

@@ -32,7 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
-from .packages import Package, PackageError, check_archive, install_archive
+from .packages import (LANGUAGE_CODE, ExtractionLimits, Package, PackageError, Trial, check_archive,
+                       install_archive, valid_version)
 
 from packaging.version import InvalidVersion, Version
 
@@ -98,20 +99,27 @@ def fetch_index(url: str, options: DownloadOptions) -> list[dict[str, Any]]:
         raise IndexUnreachable(f"cannot read the package index {url}: {reason}. {fix}", reason) from None
     try:
         index = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise PackageError(f"{url} is not a package index (not JSON: {error}). {fix}") from None
+    except ValueError as error:  # not UTF-8, not JSON, or a number of over 4300 digits
+        raise PackageError(f"{url} is not a package index (not JSON: {str(error)[:200]}). {fix}") from None
     if not isinstance(index, list):
         raise PackageError(f"{url} is not a package index (not a JSON list of packages). {fix}")
     return [entry for entry in index if isinstance(entry, dict)]
 
 
 def offered_packages(index: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
-    """The newest translation package of each language pair in the index."""
+    """The newest translation package of each language pair in the index;
+    an entry whose codes or version are not short plain strings is left
+    out (they are printed, and compared as versions), with a warning."""
     offered: dict[tuple[str, str], dict[str, Any]] = {}
-    for entry in index:
+    for number, entry in enumerate(index, 1):
         pair = (entry.get("from_code"), entry.get("to_code"))
         # argostranslate's default type (package.py, load_metadata_from_json)
         if not all(isinstance(code, str) for code in pair) or entry.get("type", "translate") != "translate":
+            continue
+        if not all(LANGUAGE_CODE.fullmatch(code) for code in pair) or \
+                not valid_version(entry.get("package_version", "0")):
+            logger.warning("mirsad_mt: the package index's entry %d is left out: its from_code, to_code or "
+                           "package_version is not a language code or a version", number)
             continue
         if pair not in offered or version_key(entry.get("package_version")) > version_key(
                 offered[pair].get("package_version")):
@@ -131,9 +139,11 @@ def version_key(version: Any) -> Any:
 
 
 def download_package(entry: dict[str, Any], models_dir: Path, options: DownloadOptions,
-                     on_bytes: OnBytes | None = None) -> Package:
+                     on_bytes: OnBytes | None = None, trial: Trial | None = None,
+                     limits: ExtractionLimits = ExtractionLimits()) -> Package:
     """Download an index entry's package, trying its links in turn, and
-    install it. Raises PackageError naming every link tried when none works."""
+    install it (once it passed `trial`). Raises PackageError naming every
+    link tried when none works."""
     pair = (entry["from_code"], entry["to_code"])
     links = downloadable_links(entry)
     if not links:
@@ -149,7 +159,7 @@ def download_package(entry: dict[str, Any], models_dir: Path, options: DownloadO
             try:
                 _download(url, archive, options, on_bytes)
                 # Checked here so that a bad file falls through to the next link.
-                check_archive(archive, pair)
+                check_archive(archive, pair, limits)
             except TRANSFER_ERRORS as error:
                 failures.append(f"{url}: {describe(error, options)}")
             except PackageError as error:
@@ -159,7 +169,7 @@ def download_package(entry: dict[str, Any], models_dir: Path, options: DownloadO
                                    "space, or set MIRSAD_MT['models_dir'] ($MIRSAD_MODELS_DIR) to a folder "
                                    "with room") from None
             else:
-                return install_archive(archive, models_dir, pair)
+                return install_archive(archive, models_dir, pair, trial, limits)
         if number < len(links):
             logger.warning("mirsad_mt: %s; trying the next link", failures[-1])
     raise PackageError(f"could not download the {pair[0]}→{pair[1]} package ({'; '.join(failures)}); "

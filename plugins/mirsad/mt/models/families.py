@@ -22,6 +22,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,20 +145,32 @@ def read_manifest(folder: Path) -> dict:
     if data["family"] not in FAMILIES:
         raise ManifestError(f"{path}: key 'family': unknown family {data['family']!r}. Use one of "
                             f"{', '.join(FAMILIES)} (an Argos package is installed as its .argosmodel file)")
-    for key in ("name", "version"):
-        if not isinstance(data[key], str) or not data[key].strip():
-            raise ManifestError(f"{path}: key {key!r} must be a non-empty string (the model's {key}, for the "
-                                "translations' provenance). Set it")
+    for key, longest in (("name", 200), ("version", 40)):
+        if not isinstance(data[key], str) or not data[key].strip() or len(data[key]) > longest:
+            raise ManifestError(f"{path}: key {key!r} must be a non-empty string of at most {longest} characters "
+                                f"(the model's {key}, for the translations' provenance). Set it")
     tokenizers = data["tokenizers"]
     if not isinstance(tokenizers, dict) or not all(isinstance(tokenizers.get(side), str) for side in
                                                    ("source", "target")):
         raise ManifestError(f"{path}: key 'tokenizers' must be an object with 'source' and 'target' file names "
                             "(OPUS-MT: source.spm and target.spm; NLLB/M2M100: sentencepiece.bpe.model for both)")
+    for side in ("source", "target"):
+        if not _inside(folder, tokenizers[side]):
+            raise ManifestError(f"{path}: key 'tokenizers.{side}': {tokenizers[side]!r} is not a file in the "
+                                "model's folder. Copy the tokenizer beside model.bin and give its name")
     if not isinstance(data.get("priority", 0), int) or isinstance(data.get("priority"), bool):
         raise ManifestError(f"{path}: key 'priority' must be an integer (higher wins among models serving "
                             "the same pair). Fix it")
     _check_pairs(path, data)
     return data
+
+
+def _inside(folder: Path, name: str) -> bool:
+    """`name` is a relative path that stays in `folder` (links followed): the
+    model is copied into the models folder, and only its own files with it."""
+    if not name or Path(name).is_absolute() or ".." in Path(name).parts:
+        return False
+    return (folder / name).resolve().is_relative_to(folder.resolve())
 
 
 def _check_pairs(path: Path, data: dict) -> None:
@@ -246,10 +259,12 @@ def _pairs(folder: Path, data: dict, config: dict, digest: str = "") -> list[Fam
     return models
 
 
-def install_model_folder(source: Path, models_dir: Path) -> list[FamilyModel]:
+def install_model_folder(source: Path, models_dir: Path,
+                         trial: Callable[[FamilyModel], None] | None = None) -> list[FamilyModel]:
     """Check a model folder and copy it into the models folder, replacing
-    an installed copy of the same model; a staging folder renamed at the
-    end, so a failed copy leaves nothing behind."""
+    an installed copy of the same model once the copy has passed `trial`
+    for each of its pairs; a staging folder renamed at the end, so a failed
+    copy leaves nothing behind."""
     check_model_folder(source)
     data = read_manifest(source)
     models_dir.mkdir(parents=True, exist_ok=True)
@@ -262,6 +277,11 @@ def install_model_folder(source: Path, models_dir: Path) -> list[FamilyModel]:
         record = {"folder": str(source), "sha256": sha256_file(folder / "model.bin"),
                   "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
         (folder / INSTALL_RECORD).write_text(json.dumps(record))
+        for model in load_model_folder(folder) if trial is not None else []:
+            try:
+                trial(model)
+            except PackageError as error:
+                raise PackageError(f"{source}: {error}") from None
         shutil.rmtree(target, ignore_errors=True)
         folder.rename(target)
     return load_model_folder(target)

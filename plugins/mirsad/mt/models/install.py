@@ -1,24 +1,29 @@
 """`invoke models`: install the models the site's language pairs need, from
 a folder of .argosmodel files and model folders with a manifest (no
-network; families.py), or from the public Argos index."""
+network; families.py), or from the public Argos index. Each model is tried
+(SiteModels.trial) before it replaces an installed one.
+
+What it prints comes partly from the packages (names, versions): always
+plain text, never read as rich markup or highlighted."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.filesize import decimal
 from rich.table import Table
+from rich.text import Text
 
 from .download import DownloadOptions, download_package, fetch_index, offered_packages, version_key
 from .families import (check_model_folder, install_model_folder, installed_family_models, installed_models,
                        model_folders)
-from .packages import PackageError, check_archive, install_archive, installed_packages
+from .packages import ExtractionLimits, PackageError, check_archive, install_archive, installed_packages
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +42,16 @@ class SiteModels:
     fetch_at_setup: bool = True
     # False when LibreTranslate servers translate: no model is needed here.
     local: bool = True
+    limits: ExtractionLimits = field(default_factory=ExtractionLimits)
+    # Loads a model with its engine and translates a sentence (PackageError when
+    # it cannot): mirsad.mt.engines.trial, bound to the site's engine options.
+    trial: Callable | None = None
+
+
+def say(console: Console, text: str) -> None:
+    """Print `text` as it is: no markup, no highlighting (it holds package
+    metadata), no line broken inside a path."""
+    console.print(Text(text), highlight=False, soft_wrap=True)
 
 
 def needed_pairs(config: SiteModels, available: set[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -66,7 +81,7 @@ def install_for_site(config: SiteModels, folder: Path | None, console: Console |
                            "the model folders")
     archives = {}
     for archive in sorted(folder.glob("*.argosmodel")):
-        metadata = check_archive(archive)  # a corrupt file stops here, named
+        metadata = check_archive(archive, limits=config.limits)  # a corrupt file stops here, named
         archives[(metadata["from_code"], metadata["to_code"])] = archive
     # Every model folder is checked before anything is installed: a wrong manifest stops here, named.
     folders = {model_folder: check_model_folder(model_folder) for model_folder in model_folders(folder)}
@@ -79,10 +94,12 @@ def install_for_site(config: SiteModels, folder: Path | None, console: Console |
             f"{folder}: no .argosmodel or model folder for {', '.join(f'{a}→{b}' for a, b in missing)} "
             f"(found: {', '.join(found) or 'none'}). Add the package file or the model folder"
         )
-    installed = [model for model_folder in folders for model in install_model_folder(model_folder, config.models_dir)]
-    installed += [install_archive(archives[pair], config.models_dir, pair) for pair in pairs if pair in archives]
+    installed = [model for model_folder in folders
+                 for model in install_model_folder(model_folder, config.models_dir, config.trial)]
+    installed += [install_archive(archives[pair], config.models_dir, pair, config.trial, config.limits)
+                  for pair in pairs if pair in archives]
     for package in installed:
-        console.print(f"installed {package.label} into {package.path}")
+        say(console, f"installed {package.label} into {package.path}")
     return installed
 
 
@@ -104,13 +121,13 @@ def install_from_index(config: SiteModels, index: list[dict[str, Any]], console:
     for pair in pairs:
         entry, package = offered[pair], current.get(pair)
         if package and version_key(package.version) >= version_key(entry.get("package_version")):
-            console.print(f"{package.label} is up to date in {package.path}")
+            say(console, f"{package.label} is up to date in {package.path}")
             continue
         version = entry.get("package_version", "")
-        console.print(f"downloading the {pair[0]}→{pair[1]} package {version}", highlight=False)
+        say(console, f"downloading the {pair[0]}→{pair[1]} package {version}")
         with _download_bar(console, f"{pair[0]}→{pair[1]} {version}") as transfer:
-            package = download_package(entry, config.models_dir, options, transfer)
-        console.print(f"installed {package.label} ({decimal(transfer.received)}) into {package.path}")
+            package = download_package(entry, config.models_dir, options, transfer, config.trial, config.limits)
+        say(console, f"installed {package.label} ({decimal(transfer.received)}) into {package.path}")
         installed.append(package)
     return installed
 
@@ -122,15 +139,15 @@ def _install_online(config: SiteModels, console: Console) -> list:
 def list_installed(config: SiteModels, console: Console | None = None) -> None:
     console = console or Console()
     used = installed_models(config.models_dir)
-    table = Table(title=f"Translation models in {config.models_dir}")
+    table = Table(title=Text(f"Translation models in {config.models_dir}"))
     for column in ("pair", "model", "version", "used", "folder"):
         table.add_column(column)
     for package in sorted(used.values(), key=lambda p: (p.from_code, p.to_code)):
-        table.add_row(package.pair, package.label, package.version, "yes", str(package.path))
+        table.add_row(*map(Text, (package.pair, package.label, package.version, "yes", str(package.path))))
     for package in [*installed_packages(config.models_dir), *installed_family_models(config.models_dir)]:
         if used.get((package.from_code, package.to_code)) != package:
-            table.add_row(package.pair, package.label, package.version, "no (another model is preferred)",
-                          str(package.path))
+            table.add_row(*map(Text, (package.pair, package.label, package.version,
+                                      "no (another model is preferred)", str(package.path))))
     console.print(table)
     available = set(used)
     for target in config.targets:
@@ -139,7 +156,7 @@ def list_installed(config: SiteModels, console: Console | None = None) -> None:
         status = "ready" if all(p in available for p in route) else "MISSING " + ", ".join(
             f"{a}→{b}" for a, b in route if (a, b) not in available)
         via = "" if (config.source, target) in available or target == config.pivot else f" via {config.pivot}"
-        console.print(f"{config.source}→{target}{via}: {status}")
+        say(console, f"{config.source}→{target}{via}: {status}")
 
 
 @contextmanager
@@ -149,8 +166,8 @@ def _download_bar(console: Console, label: str) -> Iterator[_Transfer]:
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
     # Short enough for 80 columns (a log's width): rich would cut the sizes otherwise.
-    columns = (TextColumn("{task.description}"), BarColumn(bar_width=30), DownloadColumn(), TransferSpeedColumn(),
-               TimeRemainingColumn())
+    columns = (TextColumn("{task.description}", markup=False), BarColumn(bar_width=30), DownloadColumn(),
+               TransferSpeedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console) as progress:
         yield _Transfer(progress, progress.add_task(label, total=None))
 

@@ -18,6 +18,7 @@ import shutil
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -37,6 +38,25 @@ MULTILINGUAL_FIELDS = ("languages", "from_codes", "to_codes", "source_languages"
 # the tokenizer is not the one the model was trained with.
 LEAST_SHARED_PIECES = {"sentencepiece.model": 0.9, "bpe.model": 0.5}
 INSTALL_RECORD = "mirsad-install.json"
+# metadata.json's and the index's language codes (argospm's: "ar", "pt", "zt",
+# "pb") and versions ("1.0", "1.9.1"): what is printed and made into names.
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:[_-][A-Za-z0-9]{1,8})?")
+LONGEST_VERSION = 40
+
+
+@dataclass(frozen=True)
+class ExtractionLimits:
+    """What a package may expand to (MIRSAD_MT's package_max_bytes,
+    package_max_ratio): a real NLLB-3.3B package (about 6.6 GB of float16
+    weights) passes; a zip bomb (a few MB that expand to GBs) does not."""
+
+    max_bytes: int = 16 * 1024**3  # all its files, uncompressed
+    max_ratio: float = 100.0  # a file's size over its compressed size ...
+    ratio_from: int = 1024**2  # ... for files of at least this size (small text files compress well)
+
+
+# A model tried before it replaces another (mirsad.mt.engines.trial); PackageError when it fails.
+Trial = Callable[["Package"], None]
 
 
 class PackageError(ValueError):
@@ -68,12 +88,14 @@ class Package:
         return checked_tokenizer(self.path, self.from_code, self.to_code, self.target_prefix)
 
 
-def check_archive(archive: Path, expected_pair: tuple[str, str] | None = None) -> dict:
+def check_archive(archive: Path, expected_pair: tuple[str, str] | None = None,
+                  limits: ExtractionLimits = ExtractionLimits()) -> dict:
     """Validate a .argosmodel file without extracting it; return its metadata."""
     try:
         with zipfile.ZipFile(archive) as bundle:
             names = [n for n in bundle.namelist() if n and not n.endswith("/")]
             _check_paths(archive, names)
+            _check_sizes(archive, bundle.infolist(), limits)
             tops = {PurePosixPath(n).parts[0] for n in names}
             if len(tops) != 1 or any(len(PurePosixPath(n).parts) < 2 for n in names):
                 raise PackageError(
@@ -87,6 +109,8 @@ def check_archive(archive: Path, expected_pair: tuple[str, str] | None = None) -
             if missing:
                 raise PackageError(f"{archive}: incomplete package, missing {', '.join(missing)}. Re-download it")
             metadata = json.loads(bundle.read(f"{top}/metadata.json"))
+            if not isinstance(metadata, dict):
+                raise PackageError(f"{archive}: metadata.json is not a JSON object. Re-download the package")
             bad = bundle.testzip()
             if bad:
                 raise PackageError(f"{archive}: corrupt file {bad} inside the package. Re-download it")
@@ -94,7 +118,9 @@ def check_archive(archive: Path, expected_pair: tuple[str, str] | None = None) -
         raise PackageError(f"{archive}: not a valid .argosmodel (zip) file. Re-download it") from None
     except (zlib.error, EOFError):  # damaged compressed data that the CRC check did not reach
         raise PackageError(f"{archive}: corrupt data inside the package. Re-download it") from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except PackageError:
+        raise
+    except ValueError:  # not JSON, not UTF-8, or a number Python will not read (over 4300 digits)
         raise PackageError(f"{archive}: metadata.json is not valid JSON. Re-download the package") from None
     check_metadata(archive, metadata, "Use a package for one language pair")
     pair = (metadata["from_code"], metadata["to_code"])
@@ -113,9 +139,11 @@ def check_archive(archive: Path, expected_pair: tuple[str, str] | None = None) -
     return metadata
 
 
-def install_archive(archive: Path, models_dir: Path, expected_pair: tuple[str, str] | None = None) -> Package:
-    """Check and install one package; an installed copy of the same pair is replaced."""
-    metadata = check_archive(archive, expected_pair)
+def install_archive(archive: Path, models_dir: Path, expected_pair: tuple[str, str] | None = None,
+                    trial: Trial | None = None, limits: ExtractionLimits = ExtractionLimits()) -> Package:
+    """Check and install one package; an installed copy of the same pair is
+    replaced, once the staged copy has passed `trial` (it translates)."""
+    metadata = check_archive(archive, expected_pair, limits)
     models_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=models_dir, prefix=".installing-") as staging:
         with zipfile.ZipFile(archive) as bundle:
@@ -124,6 +152,11 @@ def install_archive(archive: Path, models_dir: Path, expected_pair: tuple[str, s
         checked_tokenizer(folder, metadata["from_code"], metadata["to_code"], metadata.get("target_prefix", ""),
                           where=archive)
         (folder / INSTALL_RECORD).write_text(json.dumps({"archive": archive.name, **_fingerprint(folder)}))
+        if trial is not None:
+            try:
+                trial(load_package(folder))
+            except PackageError as error:
+                raise PackageError(f"{archive}: {error}") from None
         for old in installed_packages(models_dir):
             if (old.from_code, old.to_code) == (metadata["from_code"], metadata["to_code"]):
                 shutil.rmtree(old.path)
@@ -155,8 +188,8 @@ def load_package(folder: Path) -> Package:
     reinstall = REINSTALL  # the fix every message below ends with
     try:
         metadata = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise PackageError(f"{folder}: unreadable metadata.json ({error}). {reinstall}") from None
+    except (OSError, ValueError) as error:
+        raise PackageError(f"{folder}: unreadable metadata.json ({str(error)[:200]}). {reinstall}") from None
     if not isinstance(metadata, dict):
         raise PackageError(f"{folder}: metadata.json is not an object. {reinstall}")
     check_metadata(folder, metadata, reinstall)
@@ -184,9 +217,17 @@ def load_package(folder: Path) -> Package:
 def check_metadata(where: Path, metadata: dict, fix: str) -> None:
     """What argostranslate reads from metadata.json and would decode
     differently by: the pair, the package type, the languages of a
-    multilingual package, the target prefix."""
+    multilingual package, the target prefix; and what is printed of it
+    (codes and version: short plain strings)."""
     if not all(isinstance(metadata.get(field), str) for field in ("from_code", "to_code")):
         raise PackageError(f"{where}: metadata.json has no from_code/to_code. {fix}")
+    strange = [field for field in ("from_code", "to_code") if not LANGUAGE_CODE.fullmatch(metadata[field])]
+    if strange:
+        raise PackageError(f"{where}: metadata.json's {' and '.join(strange)} must be language codes (such as "
+                           f"\"ar\", \"en\"). {fix}")
+    if not valid_version(metadata.get("package_version", "0")):
+        raise PackageError(f"{where}: metadata.json's package_version must be a version (a string or number "
+                           f"of at most {LONGEST_VERSION} characters, such as \"1.9\"). {fix}")
     if metadata.get("type", "translate") != "translate":
         raise PackageError(f"{where}: metadata.json says type {metadata['type']!r}, not a translation "
                            f"package ('translate'). {fix}")
@@ -198,6 +239,15 @@ def check_metadata(where: Path, metadata: dict, fix: str) -> None:
     if not isinstance(metadata.get("target_prefix", ""), str) or " " in metadata.get("target_prefix", ""):
         raise PackageError(f"{where}: metadata.json's target_prefix must be one token (a string without "
                            f"spaces). {fix}")
+
+
+def valid_version(version: object) -> bool:
+    """A package version as metadata.json and the index give it: a short string or number."""
+    if isinstance(version, bool) or not isinstance(version, (str, int, float)):
+        return False
+    # Checked by size before str(): Python refuses to write ints of more than 4300 digits.
+    return (isinstance(version, str) and 0 < len(version) <= LONGEST_VERSION) or \
+        (not isinstance(version, str) and abs(version) < 10 ** LONGEST_VERSION)
 
 
 def checked_tokenizer(folder: Path, from_code: str, to_code: str, target_prefix: str = "",
@@ -291,6 +341,24 @@ def _named_pair(name: str) -> tuple[str, str] | None:
     translate-ar_en), or None for other names."""
     match = _FILE_NAME.match(name)
     return (match[1], match[2]) if match else None
+
+
+def _check_sizes(archive: Path, members: list[zipfile.ZipInfo], limits: ExtractionLimits) -> None:
+    """Refuse a package past the limits before anything is read: the sizes
+    in its directory are what extraction writes (zipfile stops at a
+    member's size, and a file that does not match it fails its CRC)."""
+    fix = ("Do not install it; if it is a real model package this large, raise "
+           "MIRSAD_MT['package_max_bytes'] or ['package_max_ratio'] in pelicanconf.py")
+    total = sum(member.file_size for member in members)
+    if total > limits.max_bytes:
+        raise PackageError(f"{archive}: the package expands to {total} bytes, more than the "
+                           f"{limits.max_bytes} allowed. {fix}")
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size >= limits.ratio_from and ratio > limits.max_ratio:
+            raise PackageError(f"{archive}: {member.filename} expands {ratio:.0f} times (from "
+                               f"{member.compress_size} to {member.file_size} bytes), more than the "
+                               f"{limits.max_ratio:g} times allowed. {fix}")
 
 
 def _check_paths(archive: Path, names: list[str]) -> None:
