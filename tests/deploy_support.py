@@ -12,9 +12,13 @@ from pathlib import Path
 from conftest import ROOT, briefing
 
 from mirsad.build.api import finished_build
+from mirsad.common.output_folders import MARKER
 from mirsad.deploy.api import deploy_build, deploy_settings
 from mirsad.tasks.build import build
 from mirsad.tasks.site import Site
+
+# The address the deploy tests publish at (never contacted: deploys go to 127.0.0.1).
+PUBLISHED = "https://briefings.mirsad.news"
 
 QUICK = """
 # deploy tests: one language, no PDFs
@@ -58,5 +62,6 @@ def deploy(site: Site, to: str, **options):
 
 
 def files_under(folder: Path) -> dict[str, bytes]:
+    """The site's files (not the marker that says Mirsad made a local folder: it is not deployed)."""
     return {path.relative_to(folder).as_posix(): path.read_bytes()
-            for path in sorted(folder.rglob("*")) if path.is_file()}
+            for path in sorted(folder.rglob("*")) if path.is_file() and path.name != MARKER}

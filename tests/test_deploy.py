@@ -14,7 +14,7 @@ import shutil
 
 import pytest
 from conftest import missing_tool
-from deploy_support import deploy, files_under, project, publish_build, write_briefing
+from deploy_support import PUBLISHED, deploy, files_under, project, publish_build, write_briefing
 
 from mirsad.build.api import outcome
 from mirsad.deploy.api import MANIFEST, TooManyDeletes
@@ -32,7 +32,7 @@ def _rsync():
 
 @pytest.fixture
 def built(tmp_path, monkeypatch):
-    monkeypatch.delenv("MIRSAD_SITEURL", raising=False)
+    monkeypatch.setenv("MIRSAD_SITEURL", PUBLISHED)
     site = project(tmp_path / "project")
     publish_build(site)
     return site
@@ -179,7 +179,7 @@ def test_a_development_build_deploys_with_a_note(tmp_path, capsys, monkeypatch):
 
 
 def test_publish_builds_with_publishconf_then_deploys_to_the_setting(tmp_path, capsys, monkeypatch):
-    monkeypatch.delenv("MIRSAD_SITEURL", raising=False)
+    monkeypatch.setenv("MIRSAD_SITEURL", PUBLISHED)
     site = project(tmp_path / "project", briefings=1)
     with pytest.raises(TaskError, match=r"set MIRSAD_DEPLOY\['to'\] in publishconf.py"):
         deploy_task.publish(site)
@@ -194,7 +194,7 @@ def test_publish_builds_with_publishconf_then_deploys_to_the_setting(tmp_path, c
     broken.unlink()
     result = deploy_task.publish(site)
     assert result.uploaded == len(files_under(site.output)) > 0
-    assert "https://briefings.example.org/ar/briefings/b1.html" in (www / "sitemap.xml").read_text()
+    assert f"{PUBLISHED}/ar/briefings/b1.html" in (www / "sitemap.xml").read_text()
     assert f"{www}: uploaded {result.uploaded} files" in capsys.readouterr().out
 
 

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from deploy_support import deploy, files_under, project, publish_build
+from deploy_support import PUBLISHED, deploy, files_under, project, publish_build
 
 from mirsad.deploy.api import MANIFEST, DeployError, TooManyDeletes
 from mirsad.deploy.ghpages import cname_for, redacted
@@ -47,7 +47,7 @@ def remote(tmp_path) -> Path:
 
 @pytest.fixture
 def built(tmp_path, monkeypatch):
-    monkeypatch.delenv("MIRSAD_SITEURL", raising=False)
+    monkeypatch.setenv("MIRSAD_SITEURL", PUBLISHED)
     site = project(tmp_path / "project")
     publish_build(site)
     return site
@@ -59,7 +59,7 @@ def test_the_branch_gets_the_build_nojekyll_and_the_cname(built, remote, tmp_pat
     result, _ = deploy(built, f"gh-pages:{remote}")
     branch = branch_files(remote, tmp_path)
     assert branch.pop(".nojekyll") == b""
-    assert branch.pop("CNAME") == b"briefings.example.org"
+    assert branch.pop("CNAME") == b"briefings.mirsad.news"
     manifest = json.loads(branch.pop(MANIFEST))["files"]
     assert branch == files_under(built.output)
     assert sorted(manifest) == sorted([*branch, ".nojekyll", "CNAME"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import urllib.request
 
 import pytest
-from deploy_support import deploy, files_under, project, publish_build
+from deploy_support import PUBLISHED, deploy, files_under, project, publish_build
 
 from mirsad.deploy.api import MANIFEST, DeployError
 from mirsad.deploy.files import local_files
@@ -57,7 +57,7 @@ def store(monkeypatch, tmp_path):
 
 @pytest.fixture
 def built(tmp_path, monkeypatch):
-    monkeypatch.delenv("MIRSAD_SITEURL", raising=False)
+    monkeypatch.setenv("MIRSAD_SITEURL", PUBLISHED)
     site = project(tmp_path / "project")
     images = site.root / "content" / "images"  # STATIC_PATHS: copied into the build as they are
     images.mkdir(parents=True)

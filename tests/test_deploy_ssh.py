@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import pytest
 from conftest import missing_tool
-from deploy_support import deploy, files_under, project, publish_build
+from deploy_support import PUBLISHED, deploy, files_under, project, publish_build
 
 from mirsad.deploy.api import MANIFEST, DeployError
 
@@ -67,7 +67,7 @@ def sshd(tmp_path, monkeypatch):
 
 @pytest.fixture
 def built(tmp_path, monkeypatch):
-    monkeypatch.delenv("MIRSAD_SITEURL", raising=False)
+    monkeypatch.setenv("MIRSAD_SITEURL", PUBLISHED)
     site = project(tmp_path / "project")
     publish_build(site)
     return site
