@@ -35,6 +35,13 @@ def drop_duplicate_slugs(generator) -> None:
     for name in ("articles", "hidden_articles", "drafts"):
         # In place: the context's "articles" is this same list.
         getattr(generator, name)[:] = [a for a in getattr(generator, name) if a not in duplicates]
-    # Pelican filed same-slug briefings as translations of each other.
-    for article in every_original(generator):
-        article.translations = [t for t in article.translations if t not in duplicates]
+    # Pelican filed same-slug briefings as translations of each other (either
+    # way round): neither a dropped briefing nor a kept original stays a
+    # translation, and Pelican's lists of translations are made again.
+    originals = every_original(generator)
+    not_translations = {id(a) for a in [*duplicates, *originals]}
+    for article in originals:
+        article.translations = [t for t in article.translations if id(t) not in not_translations]
+    for name, translations in (("articles", "translations"), ("hidden_articles", "hidden_translations"),
+                               ("drafts", "drafts_translations")):
+        getattr(generator, translations)[:] = [t for a in getattr(generator, name) for t in a.translations]
