@@ -28,6 +28,7 @@ from .glossary import Glossary
 from .engines.libretranslate import ServersUnavailable
 from .memory import TranslationMemory
 from .routing import Router, Stats
+from .translate import FRAGMENTS
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ def translate_briefings(generator) -> None:
         router.close()
         memory.close()
     _report(generator.settings, stats, router.length_retries())
+    _report_flagged(generator.settings, generator.translations)
     _report_least_confident(generator.settings, generator.translations, config)
 
 
@@ -136,27 +138,58 @@ def _report(settings, stats: Stats, retries: dict[str, tuple[int, int]]) -> None
                    f"{pair}: {stats.translated[pair]} segments translated, {stats.reused[pair]} reused")
         stages.count(settings, "segments_translated", stats.translated[pair])
         stages.count(settings, "segments_reused", stats.reused[pair])
+        if stats.reread[pair]:
+            report.add(settings, "Translation",
+                       f"{pair}: {stats.reread[pair]} segment(s) read otherwise than by the previous version (a soft "
+                       "line break is a space, hashtags reach the engine as written): translated again, once")
     for pair, (redecoded, unfinished) in sorted(retries.items()):
         never = f", {unfinished} never ended (kept as decoded)" if unfinished else ""
         report.add(settings, "Translation",
                    f"{pair}: {redecoded} sentence(s) decoded again with a longer output cap{never}")
 
 
+def _report_flagged(settings, translations) -> None:
+    """Per language, the share of segments translated in fragments (the last
+    resort), then every flagged sentence with its reasons: each a warning."""
+    units = [(article, unit) for article in translations for unit in getattr(article, "machine_units", ())]
+    for lang in sorted({article.lang for article, _ in units}):
+        mine = [(article, unit) for article, unit in units if article.lang == lang]
+        pieces = [(article, unit) for article, unit in mine if any(f.startswith(FRAGMENTS) for f in unit.flags)]
+        report.add(settings, "Translation", f"[{lang}] {len(pieces)} of {len(mine)} segments "
+                   f"({len(pieces) / len(mine):.1%}) {FRAGMENTS}" + (":" if pieces else ""))
+        for article, unit in pieces:
+            report.add(settings, "Translation", f"  {article.slug} {unit.id}: {_plain(unit.source)[:70]}")
+    flagged = [(article, unit) for article, unit in units if unit.flags]
+    if flagged:
+        report.add(settings, "Translation", f"{len(flagged)} machine-translated sentence(s) flagged for review "
+                   "(counted below confidence):")
+    for article, unit in flagged:
+        reasons = "; ".join(unit.flags)
+        report.add(settings, "Translation", f"  {article.slug} [{article.lang}] {unit.id}: {reasons}: "
+                   f"{_plain(unit.target)[:70]}")
+        logger.warning("mirsad_mt: %s [%s] %s: %s: %s", article.slug, article.lang, unit.id, reasons,
+                       _plain(unit.target)[:120])
+
+
+def _plain(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
+
+
 def _report_least_confident(settings, translations, config) -> None:
     """The published machine-translated sentences the engine was least sure
-    of (below `low_confidence`), the least confident first."""
+    of (below `low_confidence`), the least confident first; flagged ones are
+    listed apart (_report_flagged)."""
     marked = sorted(
         ((unit.confidence, article.slug, article.lang, unit) for article in translations
          for unit in getattr(article, "machine_units", ())
-         if unit.confidence is not None and unit.confidence < config.low_confidence),
+         if unit.confidence is not None and unit.confidence < config.low_confidence and not unit.flags),
         key=lambda found: (found[0], found[1], found[2], found[3].id))
     if not marked:
         return
     report.add(settings, "Translation", f"{len(marked)} sentence(s) below confidence {config.low_confidence:g}; "
                f"the least confident (MIRSAD_MT['low_confidence'] sets the mark):")
     for confidence, slug, lang, unit in marked[:config.least_confident_listed]:
-        text = html.unescape(re.sub(r"<[^>]+>", "", unit.target))
-        report.add(settings, "Translation", f"  {confidence:.2f} {slug} [{lang}] {unit.id}: {text[:70]}")
+        report.add(settings, "Translation", f"  {confidence:.2f} {slug} [{lang}] {unit.id}: {_plain(unit.target)[:70]}")
 
 
 def register() -> None:
