@@ -114,7 +114,7 @@ def test_failed_output_is_flagged_counted_and_below_confidence(mt_site):
     built = build(mt_site, low_confidence=0.01)
     report = _report(built)
     assert "failed [en] body-1: repetition loop ('said said said said said said said said said said')" in report
-    assert "failed [en] body-2: cut off (ends 'added that the government will'" in report
+    assert "failed [en] body-2: cut off (ends ' the government will', 0.31 of the source's length)" in report
     assert "failed [en] body-3" not in report
     assert "4 machine-translated sentence(s) flagged for review" in report  # 2 sentences × en, fr
     assert sum("repetition loop" in warning or "cut off" in warning for warning in built.warnings) == 4

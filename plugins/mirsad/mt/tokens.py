@@ -93,7 +93,7 @@ def repairs(source: str, output: str, tokens: list[Token], anchors: list[Anchor]
     known = [*anchors, *(Anchor(t.start, t.end, *_find(output, t.wanted)) for t in tokens if t not in lost)]
     for token in lost:
         repair = _written_otherwise(output, token, taken + [(r.start, r.end) for r in done]) \
-            or _beside_anchor(source, token, known)
+            or beside_anchor(source, token, known)
         if repair is None:
             left.append(token)
         else:
@@ -126,8 +126,8 @@ def _written_otherwise(output: str, token: Token, taken: list[tuple[int, int]]) 
     return Repair(*where, token.wanted, f"{output[where[0]:where[1]]!r} → {token.wanted!r}")
 
 
-def _beside_anchor(source: str, token: Token, anchors: list[Anchor]) -> Repair | None:
-    """A token dropped right after (or before) an anchor goes back after
+def beside_anchor(source: str, token: Token, anchors: list[Anchor]) -> Repair | None:
+    """A token (or a glossary term) dropped right after (or before) an anchor goes back after
     (before) the anchor's translation, with the brackets it had."""
     for anchor in sorted(anchors, key=lambda a: token.start - a.source_end):
         between = source[anchor.source_end:token.start]

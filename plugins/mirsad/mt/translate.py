@@ -103,7 +103,8 @@ class SegmentJobs:
         if unplaced:
             alone = yield [span.source for span in unplaced]
             for span, model in zip(unplaced, alone):
-                if not self._place(span, full, model, claims, anchors):
+                if not self._place(span, full, model, claims, anchors) and not self._put_back(span, segment,
+                                                                                              claims, anchors):
                     flags.append(self._unplaced(span))
         flags += self._repair_tokens(segment, full, claims, anchors)
         fragment, plain = _assemble(full, claims)
@@ -156,6 +157,18 @@ class SegmentJobs:
             rendering = wanted
         self._claim(span, found, html.escape(rendering, quote=False), claims, anchors)
         return True
+
+    def _put_back(self, span: Span, segment: Segment, claims, anchors) -> bool:
+        """A term the engine dropped, beside a neighbour whose place is known
+        ("National Oil Corporation (NOC)"), as a lost token is."""
+        wanted = self.glossary.rendering(span.source, self.target)
+        if span.kind != "term" or wanted is None:
+            return False
+        token = protected.Token(span.start, span.end, segment.text[span.start:span.end], wanted)
+        repair = protected.beside_anchor(segment.text, token, anchors)
+        if repair is not None:
+            claims.append((repair.start, repair.end, html.escape(repair.text, quote=False)))
+        return repair is not None
 
     def _unplaced(self, span: Span) -> str:
         wanted = self.glossary.rendering(span.source, self.target)
