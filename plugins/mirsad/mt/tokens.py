@@ -13,6 +13,7 @@ sentence is flagged. The engine itself reads the sentence as written.
 from __future__ import annotations
 
 import re
+import unicodedata
 from difflib import SequenceMatcher
 from typing import NamedTuple
 
@@ -20,10 +21,9 @@ from typing import NamedTuple
 # (Western or Arabic-Indic), without the brackets and punctuation around it.
 _CANDIDATE = re.compile(r"\S+")
 _KEPT_CHARACTERS = re.compile(r"[A-Za-z0-9\u0660-\u0669\u06f0-\u06f9]")
-_EDGE = "()[]{}«»\"'“”‘’.,;:!?،؛؟…"
+_EDGE = "()[]{}«»\"'“”‘’.,;:!?،؛؟…%٪"
 _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
-_ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
 # Around a token in the source, what may stand between it and a neighbour
 # whose place in the output is known, for the token to be put back there.
 _ADJACENT = re.compile(r"^[\s()\[\]«»\"'“”]*$")
@@ -68,7 +68,7 @@ def protected_tokens(text: str, source_lang: str, target_lang: str, skip: list[t
         while end > start and text[end - 1] in _EDGE and not _ends_a_name(text, start, end):
             end -= 1
         token = text[start:end]
-        if not _KEPT_CHARACTERS.search(token) or _ARABIC_LETTER.search(token):
+        if not _KEPT_CHARACTERS.search(token) or any(ch.isalpha() and not _latin(ch) for ch in token):
             continue  # an Arabic word (with a digit in it, say) is the engine's to translate
         if any(start < b and end > a for a, b in skip):
             continue
@@ -159,6 +159,10 @@ def _find(output: str, wanted: str) -> tuple[int, int] | None:
 def _ends_a_name(text: str, start: int, end: int) -> bool:
     """"U.S." keeps its last dot; a sentence's full stop does not belong to the token."""
     return text[end - 1] == "." and re.fullmatch(r"(?:[A-Za-z]\.){2,}", text[start:end]) is not None
+
+
+def _latin(ch: str) -> bool:
+    return unicodedata.name(ch, "").startswith("LATIN")
 
 
 def _letters(text: str) -> str:
