@@ -12,13 +12,15 @@ translation is what is published. Then everything is placed in it:
   which keeps the sentence whole); else the sentence is flagged with the
   term and the wanted rendering;
 - a link, emphasis or code: around its text's translation (code: its text)
-  found in the output, exactly or nearly;
+  found in the output, exactly or nearly; emphasis that cannot be placed is
+  left out (the sentence flagged);
 - a token that must survive (tokens.py): put back where it can be, else the
   sentence is flagged.
 
-Only markup that cannot be placed makes the sentence translate in
-fragments around it, the last resort (markup is never lost or doubled):
-it is flagged and counted in the build report. Every result is checked for
+Only a link, code or other markup with a meaning of its own that cannot be
+placed makes the sentence translate in fragments around it, the last
+resort (such markup is never lost or doubled): it is flagged and counted in
+the build report. Every result is checked for
 failed output (checks.py).
 
 Jobs are generators that yield the texts they need translated; the driver
@@ -41,6 +43,9 @@ from .glossary import Glossary
 from .segments import Segment, Span
 
 FRAGMENTS = "translated in fragments"  # the flag of the last resort, counted in the report
+# Formatting only: when its text cannot be found in the output, the sentence
+# stays whole without it (flagged) rather than being translated in fragments.
+EMPHASIS = {"b", "em", "i", "mark", "s", "small", "strong", "u"}
 NEARLY = 0.8  # least similarity of output words to a span's translation, to place the span there
 
 
@@ -48,6 +53,7 @@ class Outcome(NamedTuple):
     html: str
     plain: str
     flags: tuple[str, ...] = ()  # why the sentence needs a reviewer's eye
+    raw: str = ""  # the engine's output for the whole text, before anything was placed in it
 
 
 Job = Generator[list[str], list[str], Outcome]
@@ -93,7 +99,10 @@ class SegmentJobs:
         flags = [flag for outcome in inner.values() for flag in outcome.flags]
         for span in segment.spans:
             if span.kind in ("element", "verbatim"):
-                found = _find(full, _plain_of(span, inner), claims) or _nearly(full, _plain_of(span, inner), claims)
+                found = _placed(full, _plain_of(span, inner), claims)
+                if found is None and span.tag in EMPHASIS and not span.attrs:
+                    flags.append(f"<{span.tag}> around {span.source!r} not placed: left out")
+                    continue
                 if found is None:
                     return (yield from self._piecewise(segment, inner, f"{span.tag}: {span.source!r} not placed"))
                 claims.append((*found, _span_html(span, inner)))
@@ -108,7 +117,7 @@ class SegmentJobs:
                     flags.append(self._unplaced(span))
         flags += self._repair_tokens(segment, full, claims, anchors)
         fragment, plain = _assemble(full, claims)
-        return Outcome(fragment, plain, tuple(flags))
+        return Outcome(fragment, plain, tuple(flags), full)
 
     def _place_hashtags(self, segment: Segment, full: str, claims, anchors) -> list[Span]:
         """The output's hashtags, when there are as many as in the source;
@@ -217,7 +226,7 @@ class SegmentJobs:
                 words.append((yield from self._span_alone(value, inner)))
         fragment = _join([w for w in words if w])
         flags = [f"{FRAGMENTS} ({why})"] + [flag for outcome in inner.values() for flag in outcome.flags]
-        return Outcome(fragment, _plain(fragment), tuple(flags))
+        return Outcome(fragment, _plain(fragment), tuple(flags), _plain(fragment))
 
     def _span_alone(self, span: Span, inner) -> Generator[list[str], list[str], str]:
         if span.kind in ("element", "verbatim"):
@@ -262,8 +271,19 @@ def _advance(key, job, answer, pending, results) -> None:
         results[key] = done.value
 
 
-def _plain_of(span: Span, inner) -> str:
-    return inner[id(span)].plain if span.kind == "element" else span.source
+def _plain_of(span: Span, inner) -> tuple[str, ...]:
+    """What an element's text reads in the output: its translation alone, as
+    placed (glossary renderings in it) or as the engine gave it."""
+    return (inner[id(span)].plain, inner[id(span)].raw) if span.kind == "element" else (span.source,)
+
+
+def _placed(full: str, candidates: tuple[str, ...], claims) -> tuple[int, int] | None:
+    for find in (_find, _nearly):
+        for candidate in candidates:
+            found = find(full, candidate, claims)
+            if found:
+                return found
+    return None
 
 
 def _span_html(span: Span, inner) -> str:
@@ -321,7 +341,12 @@ def _nearly(full: str, needle: str, claims) -> tuple[int, int] | None:
             score = SequenceMatcher(None, full[start:end].lower(), needle.strip().lower()).ratio()
             if score > best:
                 best, where = score, (start, end)
-    return where if best >= NEARLY else None
+    if where is None or best < NEARLY:
+        return None
+    start, end = where
+    while end < len(full) and needle.rstrip()[-1:] in _CLOSING and full[end] == needle.rstrip()[-1]:
+        end += 1  # the needle's own full stop, left out of the words
+    return start, end
 
 
 def _outside_claims(full: str, claims) -> str:
