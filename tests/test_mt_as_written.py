@@ -51,6 +51,7 @@ def test_a_paragraph_wrapped_anywhere_is_one_sentence_for_the_engine(mt_site):
     sources = {row[0] for row in memory.execute("SELECT source FROM segments WHERE kind='raw' AND pair='ar→en'")}
     assert HASHTAG_LINE in sources and FRAGILE in sources  # the engine read them on one line, as written
     assert not any("\n" in source for source in sources)
+    assert "#AlBunyanAlMarsous" not in every_published_text(built)  # the glossary's rendering, everywhere
     report = _report(built)
     assert "[en] 0 of 3 segments (0.0%) translated in fragments" in report  # title and 2 sentences
     assert "flagged" not in report
@@ -92,6 +93,7 @@ def test_latin_words_numbers_urls_and_handles_reach_every_language(mt_site):
         for token in ("(GECOL)", "12", "@UNSMIL_Libya", "unsmil.unmissions.org", "2024-03-15", "unsmil-info@un.org"):
             assert token in body, (lang, token)
         assert "@UNSMILLibya" not in body  # written otherwise by the engine: restored in place
+    assert "@UNSMILLibya" not in every_published_text(built)  # feeds, search index, sitemap: nowhere
     # Dropped by the engine right after a glossary term: put back beside its rendering.
     assert "The National Oil Corporation (NOC) announced the resumption" in body_text(built, "en/briefings/tokens.html")
     assert "La Compagnie nationale du pétrole (NOC) a annoncé" in body_text(built, "fr/briefings/tokens.html")
