@@ -112,8 +112,8 @@ class SegmentJobs:
         if unplaced:
             alone = yield [span.source for span in unplaced]
             for span, model in zip(unplaced, alone):
-                if not self._place(span, full, model, claims, anchors) and not self._put_back(span, segment,
-                                                                                              claims, anchors):
+                placed = self._place(span, full, model, claims, anchors)
+                if not placed and not self._put_back(span, segment, claims, anchors):
                     flags.append(self._unplaced(span))
         flags += self._repair_tokens(segment, full, claims, anchors)
         fragment, plain = _assemble(full, claims)
