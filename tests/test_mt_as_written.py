@@ -39,7 +39,7 @@ def every_published_text(built) -> str:
 def test_a_paragraph_wrapped_anywhere_is_one_sentence_for_the_engine(mt_site):
     install(mt_site.models, ("ar_en", "en_fr", "ar_fr"))
     mt_site.write("glossary.yml", GLOSSARY)
-    wrapped = "\n".join(textwrap.wrap(HASHTAG_LINE, 43))  # no line starts with "#" (a heading)
+    wrapped = "\n".join(textwrap.wrap(HASHTAG_LINE, 43))  # at 43, no line starts with "#", "-" or a digit
     mt_site.briefing("wrapped", ACTIVE, body=f"{wrapped}\n\n" + FRAGILE.replace(" في ", "\nفي "))
     built = build(mt_site)
     en, fr = CORPUS[HASHTAG_LINE]
