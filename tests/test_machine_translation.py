@@ -170,7 +170,7 @@ def test_hashtags_are_translated_consistently(mt_site):
     install(mt_site.models)
     mt_site.briefing("mt", "عنوان", body="كشفت مصادر مطلعة النقاب عن وجود مئات من مقاتلي تنظيم #داعش لا يزالون يتحركون في محيط مدينة #سرت عبر الطرقات الصحراوية المتشعبة")
     built = build(mt_site)
-    # A model may write the "#" itself (this one learnt it): one "#" all the same.
+    # The engine reads the hashtags as written; the output's own take their places, as the glossary says.
     assert body_text(built, "en/briefings/mt.html") == (
         "Informed sources revealed that hundreds of #ISIS fighters are still moving around the city of #Sirte "
         "along the branching desert roads")

@@ -6,6 +6,7 @@ reported."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 import sys
@@ -126,7 +127,7 @@ def test_invoke_review_all_drafts_only_briefings_without_a_review(tmp_path):
 
 
 def test_the_memory_keeps_each_segments_confidence_and_the_report_lists_the_least_confident(tmp_path, capsys):
-    site, project = review_project(tmp_path, low_confidence=0.9, least_confident_listed=1)
+    site, project = review_project(tmp_path, low_confidence=0.999, least_confident_listed=1)
     site.briefing("mt", ACTIVE, body=f"{FRAGILE}\n\n{UNKNOWN}")
     site.build(MIRSAD_MT=project.settings["MIRSAD_MT"])
 
@@ -138,9 +139,13 @@ def test_the_memory_keeps_each_segments_confidence_and_the_report_lists_the_leas
     # Through English, a French sentence is as sure as its less sure leg.
     assert rows[("ar→fr", UNKNOWN)] <= rows[("ar→en", UNKNOWN)]
     report = capsys.readouterr().err
-    listed = [line.strip() for line in report.splitlines() if " mt [" in line]
-    assert len(listed) == 1 and listed[0].startswith(f"{min(rows.values()):.2f} mt [fr] body-2: ")
-    assert "sentence(s) below confidence 0.9" in report
+    scored = [line.strip() for line in report.splitlines() if re.match(r"\s*\d\.\d\d mt \[", line)]
+    flagged = [line.strip() for line in report.splitlines() if line.strip().startswith("mt [")]
+    assert "sentence(s) below confidence 0.999" in report and len(scored) == 1  # least_confident_listed
+    unflagged = [confidence for (pair, source), confidence in rows.items() if source != UNKNOWN]
+    assert scored[0].startswith(f"{min(unflagged):.2f} mt [")
+    # What the model makes of a sentence it never saw fails the checks: listed apart, with the reason.
+    assert {line[:16] for line in flagged} == {"mt [en] body-2: ", "mt [fr] body-2: "}
 
 
 def test_a_memory_without_confidences_is_upgraded_in_place(tmp_path):

@@ -47,9 +47,9 @@ def built(tmp_path_factory):
     """Briefings with machine translation only (one with a hostile title),
     one reviewed in English whose original then changed (snapshot kept), one
     likewise without a snapshot; a glossary; every sentence low-confidence
-    (threshold 0.99, above the test models' real scores)."""
+    (threshold 1, above any real score of the test models)."""
     root = tmp_path_factory.mktemp("review-site")
-    site, project = review_project(root, low_confidence=0.99)
+    site, project = review_project(root, low_confidence=1.0)
     site.write("glossary.yml", "داعش: {en: Daesh, fr: l'EI}\n")
     site.briefing("plain", ACTIVE, body=f"{FRAGILE}\n\n{ACTIVE}\n\n{CLASHES}", summary=f'"{CLASHES}"',
                   key_points=f'["{FRAGILE}"]')
@@ -89,7 +89,7 @@ def test_the_index_lists_every_briefing_and_language_with_working_links(built):
     assert text(rows["hostile", "fr"][2]) == "draft"
     assert text(rows["plain", "en"][3]) == "Argos ar→en 1.0"
     plain = next(p.draft for p in built["pages"] if (p.draft.slug, p.draft.lang) == ("plain", "en"))
-    low = [unit for unit in plain.units if unit.confidence < 0.99]
+    low = [unit for unit in plain.units if unit.confidence < 1.0]
     assert int(text(rows["plain", "en"][4])) == len(low) > 0
     for row in rows.values():
         href = row[5].find("a").get("href")
@@ -116,7 +116,7 @@ def test_low_confidence_sentences_are_marked_with_their_figure(built):
     [source_mark], [target_mark] = block[1].findall(".//mark"), block[2].findall(".//mark")
     assert text(source_mark) == FRAGILE and text(target_mark) == "The security situation in Libya remains fragile."
     figure = float(target_mark.get("title").removeprefix("confidence "))
-    assert 0 < figure < 0.99
+    assert 0 < figure < 1
     unit = next(u for p in built["pages"] if p.draft.slug == "plain" and p.draft.lang == "en"
                 for u in p.draft.units if u.id == "body-1")
     assert figure == pytest.approx(unit.confidence, abs=0.005)

@@ -19,7 +19,7 @@ from .glossary import Glossary
 from .memory import TranslationMemory, segment_key
 from .routing import Route, Stats
 from .segments import Document, Segment, Span, plain_segment
-from .translate import SegmentJobs, localise_untranslated, run_jobs
+from .translate import SegmentJobs, checked, localise_untranslated, run_jobs
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +65,8 @@ class Plan:
         named += [(f"body-{n}", segment) for n, segment in enumerate(self.document.segments(), 1)]
         named += [(f"alt-{n}", segment) for n, (_, segment) in enumerate(self.alts, 1)]
         return [MachineUnit(name, blocks.get(id(segment)), segment.source_html(), translations[id(segment)].text,
-                            translations[id(segment)].confidence, _terms(segment, glossary, self.lang))
+                            translations[id(segment)].confidence, _terms(segment, glossary, self.lang),
+                            translations[id(segment)].flags)
                 for name, segment in named]
 
 
@@ -77,10 +78,11 @@ class MachineUnit:
     block: int | None  # for body segments: the top-level block they are in (from 0)
     source: str  # the source segment's HTML (inline markup included)
     target: str  # its translation's HTML
-    confidence: float | None  # mirsad.mt.engines.engine.Translation.confidence
+    # mirsad.mt.engines.engine.Translation.confidence; 0 when flagged (below any low_confidence)
+    confidence: float | None
     terms: tuple[tuple[str, str], ...]  # glossary terms in it: (source term, rendering in the target)
-    # Why a check of the output found it failed (repeated words, wrong script
-    # ...): a flagged unit counts as below confidence (policy.is_doubtful).
+    # Why it needs a reviewer (failed output, lost token, fragments...): a
+    # flagged unit counts as below confidence (policy.is_doubtful).
     flags: tuple[str, ...] = ()
 
 
@@ -99,26 +101,46 @@ def assembly_revision() -> str:
     the engine's output: a final segment that other code assembled is
     assembled again, from the memory's raw sentences (the engine not asked)."""
     here = Path(__file__).parent
-    return files_digest([here / "segments.py", here / "translate.py", here / "glossary.py"])[:16]
+    return files_digest([here / name for name in ("segments.py", "translate.py", "glossary.py", "tokens.py",
+                                                  "checks.py")])[:16]
 
 
 def translate_segments(segments: list[Segment], route: Route, glossary: Glossary,
                        memory: TranslationMemory, stats: Stats, source: str) -> dict[int, Translation]:
-    """HTML fragment for every segment (by id), from the memory or the engine."""
+    """HTML fragment for every segment (by id), from the memory or the engine.
+    A flagged translation's confidence is 0: below any low_confidence."""
     pair = f"{source}→{route.target}"
     keys = {id(s): segment_key("final", s.source_html(), pair, route.engine.identity,
                                glossary.key(s.text, route.target), assembly_revision()) for s in segments}
     known = memory.get_many(keys.values())
     todo = {keys[id(s)]: s for s in segments if keys[id(s)] not in known}
-    jobs = SegmentJobs(glossary, route.target)
+    stats.reread[pair] += _read_otherwise(list(todo.values()), route)  # before they are stored
+    jobs = SegmentJobs(glossary, source, route.target)
     results = run_jobs({key: jobs.job(segment) for key, segment in todo.items()}, route.engine.translate)
     for key, result in results.items():
-        known[key] = Translation(result.html, result.confidence)
+        flags = checked(result, todo[key].text, source, route.target)
+        known[key] = Translation(result.html, result.confidence, flags)
         memory.put(key, "final", pair, route.engine.identity, todo[key].source_html(), known[key])
     # Counted once stored: an engine that fails above leaves the report's counts as the memory's.
     stats.reused[pair] += len(set(keys.values())) - len(todo)
     stats.translated[pair] += len(todo)
-    return {id(s): known[keys[id(s)]] for s in segments}
+    return {id(s): _flagged_low(known[keys[id(s)]]) for s in segments}
+
+
+def _flagged_low(translation: Translation) -> Translation:
+    return Translation(translation.text, 0.0, translation.flags) if translation.flags else translation
+
+
+def _read_otherwise(segments: list[Segment], route: Route) -> int:
+    """Of the segments to translate, those the engine translated before as
+    the earlier reading gave them (their `legacy` texts), and not yet as
+    read now: the build translates them again, once, and says so."""
+    leg = route.first_leg
+    earlier = [segment for segment in segments if segment.legacy]
+    if not earlier or not hasattr(leg, "known"):
+        return 0
+    seen = leg.known([text for segment in earlier for text in (segment.text, *segment.legacy)])
+    return sum(1 for segment in earlier if segment.text not in seen and set(segment.legacy) <= seen)
 
 
 def build_article(plan: Plan, translations: dict[int, Translation], route: Route, generator) -> Article:

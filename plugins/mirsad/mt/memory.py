@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import logging
 import os
 import sqlite3
@@ -29,7 +30,8 @@ CREATE TABLE IF NOT EXISTS segments (
     source TEXT NOT NULL,
     target TEXT NOT NULL,
     created REAL NOT NULL,
-    confidence REAL              -- the engine's (mirsad.mt.engines.engine.Translation); NULL: none given
+    confidence REAL,             -- the engine's (mirsad.mt.engines.engine.Translation); NULL: none given
+    flags TEXT                   -- 'final' rows: why the pipeline flags it, a JSON list; NULL: none
 )
 """
 
@@ -100,7 +102,7 @@ class TranslationMemory:
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute(SCHEMA)
-            _add_confidence(db)
+            _add_columns(db)
             if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise DamagedMemory("integrity check failed")
         except sqlite3.DatabaseError:
@@ -114,16 +116,17 @@ class TranslationMemory:
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
             rows = self._db.execute(
-                f"SELECT key, target, confidence FROM segments WHERE key IN ({','.join('?' * len(chunk))})", chunk
-            )
-            found.update((key, Translation(target, confidence)) for key, target, confidence in rows)
+                f"SELECT key, target, confidence, flags FROM segments WHERE key IN ({','.join('?' * len(chunk))})",
+                chunk)
+            found.update((key, Translation(target, confidence, _flags(flags))) for key, target, confidence, flags in rows)
         wanted = set(keys)
-        found.update({key: Translation(row[5], row[7]) for key, row in self._pending.items() if key in wanted})
+        found.update({key: Translation(row[5], row[7], _flags(row[8])) for key, row in self._pending.items()
+                      if key in wanted})
         return found
 
     def put(self, key: str, kind: str, pair: str, engine: str, source: str, translation: Translation) -> None:
         self._pending[key] = (key, kind, pair, engine, source, translation.text, time.time(),
-                              translation.confidence)
+                              translation.confidence, json.dumps(translation.flags) if translation.flags else None)
 
     def commit(self) -> None:
         if not self._pending:
@@ -131,8 +134,8 @@ class TranslationMemory:
         with self._db:  # one transaction: every pending segment or none
             self._db.execute("BEGIN")
             self._db.executemany(
-                "INSERT OR REPLACE INTO segments (key, kind, pair, engine, source, target, created, confidence) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self._pending.values()
+                "INSERT OR REPLACE INTO segments (key, kind, pair, engine, source, target, created, confidence, "
+                "flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self._pending.values()
             )
         self._pending.clear()
 
@@ -140,9 +143,14 @@ class TranslationMemory:
         self._db.close()
 
 
-def _add_confidence(db: sqlite3.Connection) -> None:
-    """A memory written before confidences were kept gets the column; its
-    segments have none (NULL) until they are translated again."""
+def _add_columns(db: sqlite3.Connection) -> None:
+    """A memory written before confidences (or flags) were kept gets the
+    column; its segments have none (NULL) until they are translated again."""
     columns = {row[1] for row in db.execute("PRAGMA table_info(segments)")}
-    if "confidence" not in columns:
-        db.execute("ALTER TABLE segments ADD COLUMN confidence REAL")
+    for name, kind in (("confidence", "REAL"), ("flags", "TEXT")):
+        if name not in columns:
+            db.execute(f"ALTER TABLE segments ADD COLUMN {name} {kind}")
+
+
+def _flags(stored: str | None) -> tuple[str, ...]:
+    return tuple(json.loads(stored)) if stored else ()

@@ -33,6 +33,7 @@ from .engines.libretranslate import ServersUnavailable
 from .memory import TranslationMemory
 from .policy import HOLD, is_doubtful
 from .routing import Router, Stats
+from .translate import FRAGMENTS
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ def translate_briefings(generator) -> None:
         memory.close()
     _report(generator.settings, stats, router.length_retries())
     _report_checklist(generator.settings, generator.translations, config)
+    _report_flagged(generator.settings, generator.translations)
     _report_least_confident(generator.settings, generator.translations, config)
     _report_languages(generator.settings, languages)
 
@@ -174,6 +176,10 @@ def _report(settings, stats: Stats, retries: dict[str, tuple[int, int]]) -> None
                    f"{pair}: {stats.translated[pair]} segments translated, {stats.reused[pair]} reused")
         stages.count(settings, "segments_translated", stats.translated[pair])
         stages.count(settings, "segments_reused", stats.reused[pair])
+        if stats.reread[pair]:
+            report.add(settings, "Translation",
+                       f"{pair}: {stats.reread[pair]} segment(s) read otherwise than by the previous version (a soft "
+                       "line break is a space, hashtags reach the engine as written): translated again, once")
     for pair, (redecoded, unfinished) in sorted(retries.items()):
         never = f", {unfinished} never ended (kept as decoded)" if unfinished else ""
         report.add(settings, "Translation",
@@ -229,6 +235,32 @@ def _report_languages(settings, languages: dict[str, LanguageCounts]) -> None:
                    f"{counts.reviewed} reviewed, {waiting} waiting for a model")
 
 
+def _report_flagged(settings, translations) -> None:
+    """Per language, the share of segments translated in fragments (the last
+    resort), then every sentence a check of the output flagged, with its
+    reasons (each is also a warning: _report_least_confident)."""
+    units = [(machine, unit) for machine, _ in _machine_versions(translations)
+             for unit in getattr(machine, "machine_units", ())]
+    for lang in sorted({machine.lang for machine, _ in units}):
+        mine = [(machine, unit) for machine, unit in units if machine.lang == lang]
+        pieces = [(machine, unit) for machine, unit in mine if any(f.startswith(FRAGMENTS) for f in unit.flags)]
+        report.add(settings, "Translation", f"[{lang}] {len(pieces)} of {len(mine)} segments "
+                   f"({len(pieces) / len(mine):.1%}) {FRAGMENTS}" + (":" if pieces else ""))
+        for machine, unit in pieces:
+            report.add(settings, "Translation", f"  {machine.slug} {unit.id}: {_plain(unit.source)[:70]}")
+    flagged = [(machine, unit) for machine, unit in units if unit.flags]
+    if flagged:
+        report.add(settings, "Translation", f"{len(flagged)} machine-translated sentence(s) flagged for review "
+                   "(counted below confidence):")
+    for machine, unit in flagged:
+        report.add(settings, "Translation", f"  {machine.slug} [{machine.lang}] {unit.id}: {'; '.join(unit.flags)}: "
+                   f"{_plain(unit.target)[:70]}")
+
+
+def _plain(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
+
+
 def _report_least_confident(settings, translations, config) -> None:
     """The machine-translated sentences below `low_confidence` (or flagged
     by a check of the output): each a warning, the least confident listed
@@ -248,8 +280,7 @@ def _report_least_confident(settings, translations, config) -> None:
     report.add(settings, "Translation", f"{len(marked)} sentence(s) below confidence {config.low_confidence:g}; "
                f"the least confident (MIRSAD_MT['low_confidence'] sets the mark):")
     for confidence, slug, lang, unit, _ in marked[:config.least_confident_listed]:
-        text = html.unescape(re.sub(r"<[^>]+>", "", unit.target))
-        report.add(settings, "Translation", f"  {confidence:.2f} {slug} [{lang}] {unit.id}: {text[:70]}")
+        report.add(settings, "Translation", f"  {confidence:.2f} {slug} [{lang}] {unit.id}: {_plain(unit.target)[:70]}")
 
 
 def register() -> None:

@@ -29,6 +29,8 @@ PROGRESS_CHUNK = 512  # sentences per progress step (each still one large batch)
 class Stats:
     translated: Counter = field(default_factory=Counter)  # per pair, final segments
     reused: Counter = field(default_factory=Counter)
+    # per pair: segments read otherwise than before (soft breaks, hashtags), translated again once
+    reread: Counter = field(default_factory=Counter)
 
 
 class CachedEngine:
@@ -50,6 +52,11 @@ class CachedEngine:
             # hours with real models, and one stopped midway resumes from here.
             self.memory.commit()
         return [self._neutralised(known[keys[text]]) for text in texts]
+
+    def known(self, texts: list[str]) -> set[str]:
+        """The texts this engine has translated before (in the memory)."""
+        keys = {segment_key("raw", text, self.pair, self.identity): text for text in texts}
+        return {keys[key] for key in self.memory.get_many(keys)}
 
     def _neutralised(self, output: Translation) -> Translation:
         """Machine output is text like any other: no override in it (mirsad.text.bidi)."""
@@ -78,6 +85,11 @@ class Route:
     target: str
     engine: Engine
     via: str | None  # the pivot language, when not direct
+
+    @property
+    def first_leg(self) -> CachedEngine:
+        """The engine that reads the source text (the pivot's first)."""
+        return self.engine.first if isinstance(self.engine, PivotEngine) else self.engine
 
 
 class Router:

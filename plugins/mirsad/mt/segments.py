@@ -7,6 +7,11 @@ A *run* is the inline content of a block (text and inline elements up to
 the next block element); runs are split into sentences with the project's
 one splitter; inline elements, hashtags and glossary terms inside a
 sentence become *spans* that translate.py renders and re-injects.
+
+Markdown is read as Markdown: a line break inside a run is a soft break, a
+space (hard breaks are <br>, list items, cells and headings are blocks,
+all of which end a run), so a paragraph wrapped at any column gives the
+same segments, engine input and memory keys as on one line.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from dataclasses import dataclass, field
 
 from lxml import html as lxml_html
 
-from mirsad.text.sentences import sentence_spans
+from mirsad.text.sentences import sentence_spans, split_sentences
 
 from .glossary import Glossary
 
@@ -27,6 +32,7 @@ INLINE = {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "del", "dfn", "em", "i
 VERBATIM = {"code", "kbd"}  # never translated
 SKIP_BLOCKS = {"pre", "script", "style"}
 HASHTAG = re.compile(r"#(\w+)")
+_SOFT_BREAK = re.compile(r"[^\S\n]*\n\s*")
 
 
 @dataclass
@@ -44,6 +50,10 @@ class Span:
 class Segment:
     text: str
     spans: list[Span] = field(default_factory=list)
+    # What the engine was given for this text before soft line breaks and
+    # hashtags were read as written (empty: the same): translation.md,
+    # "Segments"; the build says when it translates such a segment again.
+    legacy: tuple[str, ...] = ()
 
     def source_html(self) -> str:
         """The segment as written, markup included: the memory's key."""
@@ -142,6 +152,7 @@ class _Run:
             self.segments.append(Segment(self.text[start:end], inside))
             position = end
         self.separators.append(self.text[position:])
+        _mark_legacy(self.segments, items, lang)
 
     def replace(self, translations: dict[int, str], untranslated: Callable[[str], str]) -> None:
         pieces = []
@@ -156,23 +167,50 @@ def _flatten(items: list, glossary: Glossary, lang: str) -> tuple[str, list[Span
     text, spans = "", []
     for kind, node in items:
         if kind == "text":
-            text += node.text or ""
+            text += _soft(node.text)
         elif kind == "tail":
-            text += node.tail or ""
+            text += _soft(node.tail)
         else:
-            start = len(text)
-            text += node.text_content()
-            spans.append(_element_span(node, start, len(text), glossary, lang))
-            text += node.tail or ""
+            span = _element_span(node, len(text), glossary, lang)
+            spans.append(span)
+            text += span.inner.text if span.inner else span.source
+            text += _soft(node.tail)
     return text, sorted(spans + _text_spans(text, spans, glossary), key=lambda s: s.start)
 
 
-def _element_span(element, start: int, end: int, glossary: Glossary, lang: str) -> Span:
+def _mark_legacy(segments: list[Segment], items: list, lang: str) -> None:
+    """Each segment's `legacy`: the earlier reading cut the run at every
+    line break and gave the engine hashtags as bare words."""
+    raw = "".join((node.text if kind == "text" else node.tail if kind == "tail"
+                   else node.text_content() + (node.tail or "")) or "" for kind, node in items)
+    earlier = [_bare_hashtags(piece) for line in raw.split("\n") for piece in split_sentences(line, lang)]
+    now = {_bare_hashtags(segment.text) for segment in segments}
+    cut = tuple(piece for piece in earlier if piece not in now and _has_letters(piece))
+    for segment in segments:
+        bare = _bare_hashtags(segment.text)
+        if bare not in earlier:
+            segment.legacy = cut
+        elif bare != segment.text:
+            segment.legacy = (bare,)
+
+
+def _bare_hashtags(text: str) -> str:
+    return HASHTAG.sub(lambda match: match.group(1).replace("_", " "), text)
+
+
+def _soft(text: str | None) -> str:
+    """A soft line break (with the spaces around it) is one space."""
+    return _SOFT_BREAK.sub(" ", text or "")
+
+
+def _element_span(element, start: int, glossary: Glossary, lang: str) -> Span:
     attrs = "".join(f' {name}="{html.escape(value, quote=True)}"' for name, value in element.attrib.items())
     if element.tag in VERBATIM:
-        return Span(start, end, "verbatim", element.text_content(), element.tag, attrs)
+        source = _soft(element.text_content())
+        return Span(start, start + len(source), "verbatim", source, element.tag, attrs)
     inner_text, inner_spans = _flatten(_items_of(element), glossary, lang)
-    return Span(start, end, "element", inner_text, element.tag, attrs, Segment(inner_text, inner_spans))
+    return Span(start, start + len(inner_text), "element", inner_text, element.tag, attrs,
+                Segment(inner_text, inner_spans))
 
 
 def _items_of(element) -> list:

@@ -109,7 +109,7 @@ def read_export(path: str | os.PathLike) -> list[Draft]:
 
 
 def _from_dict(entry: dict[str, Any]) -> Draft:
-    units = [MachineUnit(**{**unit, "terms": tuple(map(tuple, unit["terms"])), "flags": tuple(unit.get("flags", ()))})
-             for unit in entry["units"]]
+    units = [MachineUnit(**{**unit, "terms": tuple(map(tuple, unit["terms"])),
+                            "flags": tuple(unit.get("flags", ()))}) for unit in entry["units"]]
     reviewed = Reviewed(**entry["reviewed"]) if entry["reviewed"] else None
     return Draft(**{**entry, "units": units, "reviewed": reviewed})

@@ -173,7 +173,8 @@ def _marked_blocks(blocks: list[Block], units: list[MachineUnit], threshold: flo
 
 
 def _mark(html: str, unit: MachineUnit) -> str:
-    return f'<mark title="confidence {unit.confidence:.2f}">{html}</mark>'
+    flagged = f" — flagged: {'; '.join(unit.flags)}" if unit.flags else ""
+    return f'<mark title="{escape(f"confidence {unit.confidence:.2f}{flagged}")}">{html}</mark>'
 
 
 def _source_diff(draft: Draft, project: Project) -> tuple[list[Change] | None, str]:

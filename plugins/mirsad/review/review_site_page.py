@@ -111,7 +111,7 @@ def _row(row: Row, source: str, target: str) -> str:
                     f"{escape(rendering)}</span></li>" for term, rendering in row.terms)
     glossary = f'<ul class="terms">{terms}</ul>' if terms else ""
     unmarked = "".join(f'<p>Low confidence: <mark title="confidence {unit.confidence:.2f}">'
-                       f"{escape(plain(unit.target))}</mark></p>" for unit in row.unmarked)
+                       f"{escape(plain(unit.target))}</mark></p>{_flags(unit)}" for unit in row.unmarked)
     return (f'<tr><th scope="row">{escape(row.label)}</th><td class="pair" {_lang(source)}>{row.source}</td>'
             f'<td class="pair" {_lang(target)}>{row.translation}{unmarked}</td><td>{glossary}</td></tr>\n')
 
@@ -121,9 +121,16 @@ def _low(page: ReviewPage) -> str:
         return ""
     items = "".join(f"<li><code>{escape(unit.id)}</code> {unit.confidence:.2f}: "
                     f'<span {_lang(page.draft.source_lang)}>{escape(plain(unit.source))}</span> → '
-                    f'<span {_lang(page.draft.lang)}>{escape(plain(unit.target))}</span></li>\n'
+                    f'<span {_lang(page.draft.lang)}>{escape(plain(unit.target))}</span>{_flags(unit)}</li>\n'
                     for unit in sorted(page.low, key=lambda u: u.confidence or 0.0))
     return f"<h2>Least confident first</h2>\n<ul>\n{items}</ul>\n"
+
+
+def _flags(unit) -> str:
+    """Why the pipeline flagged the sentence (mirsad.mt: failed output, a lost token...)."""
+    if not unit.flags:
+        return ""
+    return '<ul class="flags">' + "".join(f"<li>Flagged: {escape(flag)}</li>" for flag in unit.flags) + "</ul>"
 
 
 def _diff(page: ReviewPage) -> str:

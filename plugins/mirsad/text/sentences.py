@@ -3,8 +3,10 @@
 Rule-based on purpose: argostranslate's splitters (Stanza, MiniSBD) download
 models at run time, and briefings need only a few rules: a sentence ends at
 . ! ? ؟ … (with any closing quotes or brackets) followed by white space or
-the end, and every line break ends a sentence. Decimal points (1.2), initials
-(U.S.) and a few abbreviations per language do not end a sentence.
+the end, and a blank line (a paragraph break) ends a sentence. A single
+line break is Markdown's soft break, a space: a paragraph wrapped at any
+column gives the same sentences as on one line. Decimal points (1.2),
+initials (U.S.) and a few abbreviations per language do not end a sentence.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ _ABBREVIATIONS = {
     "fr": {"m", "mm", "mme", "mlle", "dr", "pr", "gén", "col", "st", "ste", "n°", "p.ex", "cf", "etc", "av", "apr", "janv", "févr", "sept", "oct", "nov", "déc"},
 }
 _LAST_WORD = re.compile(r"(\S+)$")
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 _INITIALS = re.compile(r"^([a-z]\.)*[a-z]$")
 
 
@@ -30,9 +33,12 @@ def sentence_spans(text: str, lang: str = "ar") -> list[tuple[int, int]]:
     callers can translate sentence by sentence and keep the spacing."""
     spans: list[tuple[int, int]] = []
     offset = 0
-    for line in text.split("\n"):
-        spans += [(offset + start, offset + end) for start, end in _line_spans(line, lang)]
-        offset += len(line) + 1
+    for paragraph_break in [*_PARAGRAPH_BREAK.finditer(text), None]:
+        end = paragraph_break.start() if paragraph_break else len(text)
+        # A soft break is white space like a space: the same length, so offsets hold.
+        paragraph = text[offset:end].replace("\n", " ")
+        spans += [(offset + start, offset + stop) for start, stop in _line_spans(paragraph, lang)]
+        offset = paragraph_break.end() if paragraph_break else end
     return spans
 
 

@@ -31,6 +31,9 @@ class Translation:
     # its output tokens (0–1, from CTranslate2's return_scores); None when the
     # engine gives none (a LibreTranslate server).
     confidence: float | None = None
+    # Why the pipeline flags it (mirsad.mt.checks, tokens, glossary; empty
+    # from an engine): a flagged translation counts as below confidence.
+    flags: tuple[str, ...] = ()
 
 
 class Engine(Protocol):
