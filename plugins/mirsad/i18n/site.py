@@ -165,17 +165,17 @@ class Site:
             ]
 
     def _unlink_unlisted_terms(self) -> None:
-        """Placeholders are not listed: a tag or category that only they
-        carry in a language has no page there, so they show no dead link to it."""
+        """A tag or category that only unlisted pages carry in a language
+        (placeholders, held translations, hidden briefings) has no page
+        there: its name is shown, not linked (`article.unlinked_terms`)."""
         listed = {(listing.language.code, listing.key) for listing in self.listings}
-        for briefing in self.briefings:
+        for briefing in [*self.briefings, *self.hidden, *self.held]:
             for lang, article in briefing.versions.items():
-                if not is_placeholder(article):
-                    continue
-                article.tag_terms = [term for term in article.tag_terms if (lang, ("tag", term.key)) in listed]
-                category = article.category_term
-                if category is not None and (lang, ("category", category.key)) not in listed:
-                    article.category_term = None
+                terms = [("tag", term) for term in article.tag_terms]
+                if article.category_term is not None:
+                    terms.append(("category", article.category_term))
+                article.unlinked_terms = {(kind, term.key) for kind, term in terms
+                                          if (lang, (kind, term.key)) not in listed}
 
 
 def is_placeholder(article: Article) -> bool:
