@@ -66,7 +66,9 @@ def test_a_page_waiting_for_a_model_links_no_listing_that_does_not_exist(site):
     assert [posixpath.basename(a.get("href")) for a in tree.findall(".//ul[@class='tag-list']//a")] == [
         posixpath.basename(a.get("href")) for a in built.page("en/briefings/listed.html").findall(
             ".//ul[@class='tag-list']//a")]
-    assert tree.find(".//span[@class='briefing-meta__category']") is None
+    category = tree.find(".//span[@class='briefing-meta__category']")
+    assert category.find(".//a") is None and category.text_content().strip() == "بيئة"  # its name, no link
+    assert [li.text_content() for li in tree.findall(".//ul[@class='tag-list']/li")] == ["المياه", "ليبيا"]
     assert built.page("ar/briefings/alone.html").findall(".//ul[@class='tag-list']//a")  # the original keeps them
 
 
