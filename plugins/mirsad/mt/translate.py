@@ -12,15 +12,13 @@ translation is what is published. Then everything is placed in it:
   which keeps the sentence whole); else the sentence is flagged with the
   term and the wanted rendering;
 - a link, emphasis or code: around its text's translation (code: its text)
-  found in the output, exactly or nearly; emphasis that cannot be placed is
-  left out (the sentence flagged);
+  found in the output, exactly or nearly;
 - a token that must survive (tokens.py): put back where it can be, else the
   sentence is flagged.
 
-Only a link, code or other markup with a meaning of its own that cannot be
-placed makes the sentence translate in fragments around it, the last
-resort (such markup is never lost or doubled): it is flagged and counted in
-the build report. Every result is checked for
+Only markup that cannot be placed (a link, code, emphasis: the editor's
+markup is never lost or doubled) makes the sentence translate in fragments
+around it, the last resort: it is flagged and counted in the build report. Every result is checked for
 failed output (checks.py).
 
 Jobs are generators that yield the texts they need translated; the driver
@@ -43,9 +41,6 @@ from .glossary import Glossary
 from .segments import Segment, Span
 
 FRAGMENTS = "translated in fragments"  # the flag of the last resort, counted in the report
-# Formatting only: when its text cannot be found in the output, the sentence
-# stays whole without it (flagged) rather than being translated in fragments.
-EMPHASIS = {"b", "em", "i", "mark", "s", "small", "strong", "u"}
 NEARLY = 0.8  # least similarity of output words to a span's translation, to place the span there
 
 
@@ -100,9 +95,6 @@ class SegmentJobs:
         for span in segment.spans:
             if span.kind in ("element", "verbatim"):
                 found = _placed(full, _plain_of(span, inner), claims)
-                if found is None and span.tag in EMPHASIS and not span.attrs:
-                    flags.append(f"<{span.tag}> around {span.source!r} not placed: left out")
-                    continue
                 if found is None:
                     return (yield from self._piecewise(segment, inner, f"{span.tag}: {span.source!r} not placed"))
                 claims.append((*found, _span_html(span, inner)))
