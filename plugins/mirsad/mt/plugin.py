@@ -279,7 +279,8 @@ def _report_least_confident(settings, translations, config) -> None:
                        "with `invoke review`", machine.source_path, lang, unit.id, config.low_confidence, why)
     report.add(settings, "Translation", f"{len(marked)} sentence(s) below confidence {config.low_confidence:g}; "
                f"the least confident (MIRSAD_MT['low_confidence'] sets the mark):")
-    for confidence, slug, lang, unit, _ in marked[:config.least_confident_listed]:
+    scored = [found for found in marked if not found[3].flags]  # the flagged are listed apart (_report_flagged)
+    for confidence, slug, lang, unit, _ in scored[:config.least_confident_listed]:
         report.add(settings, "Translation", f"  {confidence:.2f} {slug} [{lang}] {unit.id}: {_plain(unit.target)[:70]}")
 
 
