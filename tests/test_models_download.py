@@ -133,7 +133,7 @@ def test_index_entries_are_data_checked_before_anything_prints_them(server, mode
     assert time.monotonic() - started < 60
     assert "entry 1 is left out: its from_code, to_code or package_version is not a language code or a version" \
         in result.stdout + result.stderr
-    assert "downloading the ar→en package [/]…" in result.stdout
+    assert "downloading the ar→en package [/]\n" in result.stdout
     assert "installed Argos ar→en 1.0" in result.stdout  # the package's own metadata.json says 1.0
     assert server.requested("endless") == 0 and installed(models) == ["ar_en", "ar_fr"]
 
