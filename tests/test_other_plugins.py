@@ -55,3 +55,10 @@ def test_off_a_terminal_a_warning_is_one_line_with_its_whole_path(tmp_path):
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     [line] = [line for line in run.stdout.splitlines() if line.startswith("WARNING mirsad_i18n:")]
     assert f"{content / 'briefings' / name}: the briefing has no text after its front matter" in line
+
+
+def test_a_second_build_into_the_same_folder_is_not_taken_for_another_plugin(site):
+    """Plain `pelican` builds into the folder a previous build wrote."""
+    site.briefing("one", "داعش لا يزال نشطا في سرت.")
+    site.build()
+    assert [w for w in site.build().warnings if "another plugin" in w] == []

@@ -23,6 +23,7 @@ _KEY = "_MIRSAD_SESSION"
 @dataclass
 class Timings:
     started: float = field(default_factory=time.perf_counter)
+    clock_started: float = field(default_factory=time.time)  # for comparing with files' modification times
     marks: dict[str, float] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)

@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 class OwnFiles:
     def __init__(self, output_path: str, settings: dict[str, Any]):
         self.output_path = output_path
+        self.build_started = session(settings).timings.clock_started
         self.others = [name for name in (getattr(p, "__name__", p) for p in settings.get("PLUGINS") or ())
                        if name != PACKAGE and not name.startswith(f"{PACKAGE}.")]
         self.written: dict[str, tuple[str, str]] = {}  # save_as -> (digest, the setting that names it)
@@ -31,7 +32,7 @@ class OwnFiles:
     @contextlib.contextmanager
     def writing(self, save_as: str, setting: str) -> Iterator[None]:
         """Around Mirsad's writing of `save_as` (`setting` names its path)."""
-        if os.path.exists(self._path(save_as)):  # the build's output folder starts empty
+        if self._written_in_this_build(save_as):  # not one a previous build left (plain `pelican`)
             self._warn(save_as, setting, "another plugin wrote it earlier in this build; Mirsad's replaces it")
         yield
         self.written[save_as] = (self._digest(save_as), setting)
@@ -47,6 +48,12 @@ class OwnFiles:
         logger.warning("mirsad_i18n: %s: %s (other plugins: %s). Keep one: remove the other plugin from "
                        "PLUGINS, or leave Mirsad's out with %s = \"\" (pelicanconf.py)", save_as, what, others,
                        setting)
+
+    def _written_in_this_build(self, save_as: str) -> bool:
+        try:
+            return os.path.getmtime(self._path(save_as)) >= self.build_started
+        except FileNotFoundError:
+            return False
 
     def _path(self, save_as: str) -> str:
         return os.path.join(self.output_path, save_as)
