@@ -85,6 +85,35 @@ def test_llm_prompt_gets_glossary_and_reviewed_examples(site, servers):
     assert body_text(built, "en/briefings/one.html") == f"{EN[ACTIVE]} {EN[CLASHES]}"
 
 
+def recording(patch) -> list[tuple[str, str]]:
+    """(text, target) of every request the build sends to a server."""
+    sent = []
+    original = openai.OpenAIServer._translate_one
+
+    def recorded(self, connection, text, source, target, context):
+        sent.append((text, target))
+        return original(self, connection, text, source, target, context)
+
+    patch.setattr(openai.OpenAIServer, "_translate_one", recorded)
+    return sent
+
+
+def test_llm_glossary_change_retranslates_only_the_segments_it_touches(site, servers):
+    """A segment's glossary terms are part of its memory key (its prompt
+    carries them): a new entry re-translates the segments with that term."""
+    write_site(site)
+    built = site.build(MIRSAD_MT=mt(site, "keys", servers))
+    assert not built.errors
+    site.write("glossary.yml", "داعش: {en: ISIS, fr: Daech}\n")
+    with pytest.MonkeyPatch.context() as patch:
+        sent = recording(patch)
+        again = site.build(MIRSAD_MT=mt(site, "keys", servers))
+    assert not again.errors
+    # The segment with the term, and the term alone (the pipeline asks for it: translate.py).
+    assert sorted(sent) == sorted([(ACTIVE, "en"), (ACTIVE, "fr"), ("داعش", "en"), ("داعش", "fr")])
+    assert body_text(again, "fr/briefings/one.html") == f"{FR[ACTIVE]} {FR[CLASHES]}"
+
+
 def test_llm_server_killed_mid_build_another_takes_over(site, tmp_path, servers, monkeypatch):
     write_site(site)
     victim = llama_server.LlamaServer(tmp_path / "victim")

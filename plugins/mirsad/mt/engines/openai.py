@@ -13,9 +13,11 @@ Decoding is greedy (temperature 0) with a fixed seed, so one model on one
 server build gives one text, and the memory may keep it.
 
 What a server reports of its model (the /v1/models entry of the model
-asked for: its id, owner and llama.cpp's `meta`, less the time of the
-answer) goes into the engine's identity with the prompt's revision, so a
-new model file, a new prompt or a new seed is translated again.
+asked for: its id, owner and llama.cpp's `meta`, less `created`, which
+llama.cpp and vLLM set to the time of the answer: tools/server/server-context.cpp,
+get_res_model_info, in llama-cpp-python 0.3.36's vendor/llama.cpp) goes
+into the engine's identity with the prompt's revision, so a new model
+file, a new prompt or a new seed is translated again.
 
 The servers share the work through libretranslate.ServerPool: several
 requests in flight per server, a failing server retried after a pause and
@@ -52,8 +54,11 @@ from .llm_prompt import PROMPT_REVISION, PromptContext, messages
 logger = logging.getLogger(__name__)
 
 MOST_ANSWER_BYTES = 1_000_000  # a longer answer is a failing server, not a translation
-# What /v1/models' owned_by says of the server's software (llama.cpp server.cpp:
-# "llamacpp"; vLLM: "vllm"; Ollama: "library"; llama-cpp-python app.py: "me").
+# What /v1/models' owned_by says of the server's software: llama.cpp
+# tools/server/server-context.cpp "llamacpp"; llama-cpp-python
+# llama_cpp/server/app.py "me"; vLLM vllm/entrypoints/openai/protocol.py
+# (ModelCard) "vllm"; Ollama openai/openai.go the model name's namespace,
+# "library" for its own models (another namespace: "an OpenAI-compatible server").
 SOFTWARE = {"llamacpp": "llama.cpp", "vllm": "vLLM", "library": "Ollama", "ollama": "Ollama",
             "me": "llama-cpp-python"}
 # Openings of an answer that is not a translation (checked only when the
