@@ -37,6 +37,7 @@ import hashlib
 import http.client
 import json
 import logging
+import math
 import os
 import re
 from collections.abc import Callable
@@ -174,14 +175,18 @@ class OpenAIServer(Server):
             raise ConnectionError(f"the answer is not JSON ({payload[:80]!r})") from None
 
     def translate(self, connection: http.client.HTTPConnection, texts: list[str], source: str,
-                  target: str) -> list[str]:
+                  target: str) -> list[Translation]:
         contexts = self.pool.contexts[(source, target)]
         return [self._translate_one(connection, text, source, target, contexts(text)) for text in texts]
 
-    def _translate_one(self, connection, text: str, source: str, target: str, context: PromptContext) -> str:
+    def _translate_one(self, connection, text: str, source: str, target: str,
+                       context: PromptContext) -> Translation:
         llm = self.pool.llm
+        # logprobs: the chosen tokens' log-probabilities, for the confidence
+        # (llama-cpp-python passes top_logprobs on as its completion's logprobs).
         body = {"model": llm.model, "messages": messages(source, target, text, context), "temperature": 0,
-                "seed": llm.seed, "max_tokens": llm.max_tokens, "stream": False}
+                "seed": llm.seed, "max_tokens": llm.max_tokens, "stream": False, "logprobs": True,
+                "top_logprobs": 1}
         answer = self.request(connection, "POST", "/chat/completions", body)
         try:
             choice = answer["choices"][0]
@@ -208,7 +213,18 @@ class OpenAIServer(Server):
             self.pool.glossary_misses.append((source, target))
             logger.warning("mirsad_mt: %s left out the required rendering(s) %s in %r: the segment is "
                            "translated around its glossary terms instead", llm.model, left_out, output[:80])
-        return output
+        return Translation(output, confidence(choice))
+
+
+def confidence(choice: dict) -> float | None:
+    """The geometric mean of the probabilities of the answer's tokens (as
+    the local engine's), from choices[0].logprobs.content (llama_types.py
+    ChatCompletionLogprobs); None when the server gives none."""
+    tokens = (choice.get("logprobs") or {}).get("content") if isinstance(choice.get("logprobs"), dict) else None
+    values = [t.get("logprob") for t in tokens or [] if isinstance(t, dict)]
+    if not values or not all(isinstance(v, (int, float)) for v in values):
+        return None
+    return math.exp(sum(values) / len(values))
 
 
 def refusal(source: str, output: str) -> str:
@@ -267,9 +283,8 @@ class OpenAIEngine:
         return self.context(text).key()
 
     def translate(self, texts: list[str]) -> list[Translation]:
-        """No confidence: the servers are not asked for log-probabilities."""
-        outputs = self.pool.translate(texts, self.source, self.target) if texts else []
-        return [Translation(text, None) for text in outputs]
+        """With a confidence where the server gives log-probabilities."""
+        return self.pool.translate(texts, self.source, self.target) if texts else []
 
     def close(self) -> None:
         """Nothing held between calls (each call's connections are closed)."""
