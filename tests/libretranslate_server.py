@@ -114,6 +114,7 @@ class Server:
         self._wait_ready()
 
     name, ready_path = "LibreTranslate", "/languages"  # what answers once the server is up
+    ready_headers: dict[str, str] = {}
 
     def _wait_ready(self, seconds: float = 90) -> None:
         deadline = time.monotonic() + seconds
@@ -121,7 +122,8 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} ended at start:\n{self.output()}")
             try:
-                with urllib.request.urlopen(f"{self.url}{self.ready_path}", timeout=2) as answer:
+                ready = urllib.request.Request(f"{self.url}{self.ready_path}", headers=self.ready_headers)
+                with urllib.request.urlopen(ready, timeout=2) as answer:
                     json.load(answer)
                 return
             except OSError:

@@ -37,8 +37,10 @@ def available() -> bool:
 class LlamaServer(Server):
     name, ready_path = "llama_cpp.server", "/models"
 
-    def __init__(self, home: Path, threads: int = 1):
+    def __init__(self, home: Path, threads: int = 1, api_key: str = ""):
+        """`api_key`: the Bearer key it then wants with every request (app.py, authenticate)."""
         self.home = home
+        self.ready_headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         (home / "guard").mkdir(parents=True, exist_ok=True)
         (home / "guard" / "sitecustomize.py").write_text(_GUARD.format(tests=str(ROOT / "tests"), home=str(home)))
         env = {"PATH": os.environ.get("PATH", ""), "HOME": str(home), "PYTHONPATH": str(home / "guard"),
@@ -49,7 +51,8 @@ class LlamaServer(Server):
         self.process = subprocess.Popen(
             [VENV / "bin" / "python", "-m", "llama_cpp.server", "--model", str(MODEL), "--model_alias", ALIAS,
              "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", "1024", "--seed", "0",
-             "--n_threads", str(threads), "--n_threads_batch", str(threads), "--verbose", "False"],
+             "--n_threads", str(threads), "--n_threads_batch", str(threads), "--verbose", "False",
+             *(["--api_key", api_key] if api_key else [])],
             env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self._wait_ready(60)
 

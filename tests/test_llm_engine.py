@@ -214,6 +214,23 @@ def test_llm_settings_are_checked(monkeypatch):
         llm_settings([entry], {**options, "llm_max_tokens": 0})
 
 
+def test_llm_key_from_the_environment(tmp_path, servers, monkeypatch, caplog):
+    """A server started with a key (llama-cpp-python's --api_key) answers
+    the key named by "api_key_env", sent as a Bearer token; without it, 401."""
+    locked = llama_server.LlamaServer(tmp_path / "locked", api_key="test-key-7f3a")
+    try:
+        monkeypatch.setenv("MIRSAD_TEST_LLM_KEY", "test-key-7f3a")
+        settings = llm_settings([locked.entry(api_key_env="MIRSAD_TEST_LLM_KEY")], dict(DEFAULTS))
+        outputs = OpenAIEngine(OpenAIPool(settings), "ar", "en", lambda text: PromptContext()).translate(SOME[:2])
+        assert texts(outputs) == [AR_EN[t] for t in SOME[:2]]
+        with caplog.at_level(logging.WARNING):
+            keyless = pool(locked.url)
+        assert all(server.set_aside for server in keyless.servers)
+        assert any(locked.url in m and "HTTP 401" in m for m in caplog.messages)
+    finally:
+        locked.stop()
+
+
 def test_llm_server_refusing_the_model_name(servers):
     shared = OpenAIPool(LLMSettings((servers[0].url,), "no-such-model", timeout=10.0))
     assert all(server.set_aside for server in shared.servers)
