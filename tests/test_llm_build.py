@@ -81,7 +81,9 @@ def test_llm_prompt_gets_glossary_and_reviewed_examples(site, servers):
     active = [context for text, target, context in sent if text == ACTIVE and target == "en"]
     assert active and active[0].terms == (("داعش", "ISIS"),)
     fragile = [context for text, target, context in sent if text == FRAGILE and target == "en"]
-    assert fragile and (FRAGILE + " اليوم", EN[FRAGILE] + " today") in fragile[0].examples
+    assert fragile and (FRAGILE + " اليوم", EN[FRAGILE] + " today") in fragile[0].examples  # the titles
+    clashes = [context for text, target, context in sent if text == CLASHES and target == "en"]
+    assert clashes and clashes[0].examples[0] == (CLASHES, EN[CLASHES])  # the bodies' one block each
     assert body_text(built, "en/briefings/one.html") == f"{EN[ACTIVE]} {EN[CLASHES]}"
 
 

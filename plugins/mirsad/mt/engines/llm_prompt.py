@@ -46,13 +46,14 @@ class ExampleIndex:
 
     def most_similar(self, text: str, most: int = MOST_EXAMPLES) -> tuple[tuple[str, str], ...]:
         """The reviewed pairs sharing the most words with `text` (Jaccard
-        similarity of word sets; ties: the shorter first), never `text` itself."""
+        similarity of word sets; ties: the shorter first). A reviewed
+        translation of `text` itself comes first: the newsroom's own wording."""
         words = _words(text)
         scored = []
-        for source, target in self.pairs:
+        for source, target in dict.fromkeys(self.pairs):
             theirs = _words(source)
             shared = len(words & theirs)
-            if shared and source != text:
+            if shared:
                 scored.append((-shared / len(words | theirs), len(source), source, target))
         return tuple((source, target) for *_, source, target in sorted(scored)[:most])
 
