@@ -29,15 +29,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench_scale_out import ROOT, lt, rotated_runs
+from bench_scale_out import ROOT, _test_module, lt, rotated_runs
 from mirsad.mt.engines.engine import EngineOptions
 from mirsad.mt.engines.engine_process import EngineProcess
 from mirsad.mt.engines.llm_prompt import PromptContext
 from mirsad.mt.engines.openai import LLMSettings, OpenAIEngine, OpenAIPool
 from mirsad.mt.models.packages import install_archive
 
-sys.path.insert(0, str(ROOT / "tests"))  # llama_server imports its neighbours
-import llama_server  # noqa: E402
+sys.modules.setdefault("libretranslate_server", lt)  # what llama_server imports by name
+llama_server = _test_module("llama_server")
 
 
 def sentences(count: int) -> list[str]:

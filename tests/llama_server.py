@@ -18,7 +18,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import missing_tool
 from libretranslate_server import _GUARD, Server, free_port, guarded_servers
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,6 +63,8 @@ class LlamaServer(Server):
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
     """Two llama.cpp servers for a test module."""
+    from conftest import missing_tool  # here: bench/bench_llm.py loads this module without tests/ on sys.path
+
     if not available():
         missing_tool(f"llama-cpp-python's venv {VENV} is missing: run `make setup`")
     yield from guarded_servers(lambda name: LlamaServer(tmp_path_factory.mktemp(f"llama-{name}")))
