@@ -8,6 +8,11 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.lock | sha1sum | cut -c1-1
 # their own (their pins clash with ours).
 LT_VENV  := .venv-libretranslate
 LT_STAMP := $(LT_VENV)/.installed-$(shell cat requirements-libretranslate.lock | sha1sum | cut -c1-12)
+# llama.cpp servers of the LLM tests: llama-cpp-python[server], a source
+# package compiled here for the CPU (24 minutes measured on 2 busy cores;
+# pip caches the wheel, which then installs in seconds), in a venv of its own.
+LLAMA_VENV  := .venv-llamacpp
+LLAMA_STAMP := $(LLAMA_VENV)/.installed-$(shell cat requirements-llamacpp.lock | sha1sum | cut -c1-12)
 
 .PHONY: build test serve clean publish setup bench check-build check-test
 # The system check must run before .venv is made: prerequisites in order.
@@ -20,7 +25,7 @@ build: check-build $(STAMP)
 	$(BIN)/invoke models --if-missing
 	$(BIN)/invoke build $(BUILD_FLAGS)
 
-test: check-test $(STAMP) $(LT_STAMP) node_modules/.installed
+test: check-test $(STAMP) $(LT_STAMP) $(LLAMA_STAMP) node_modules/.installed
 	$(BIN)/invoke test
 
 # System libraries and tools (Debian packages): silent when all are there;
@@ -38,7 +43,7 @@ clean: $(STAMP)
 publish: check-build $(STAMP)
 	$(BIN)/invoke publish
 
-setup: $(STAMP) $(LT_STAMP) node_modules/.installed
+setup: $(STAMP) $(LT_STAMP) $(LLAMA_STAMP) node_modules/.installed
 
 # Benchmarks need argostranslate and torch (CPU) on top: requirements-bench.lock.
 bench: $(STAMP) $(LT_STAMP) node_modules/.installed
@@ -56,6 +61,13 @@ $(LT_STAMP): requirements-libretranslate.lock
 	test -x $(LT_VENV)/bin/python || $(PYTHON) -m venv $(LT_VENV)
 	$(LT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-libretranslate.lock
 	rm -f $(LT_VENV)/.installed-*
+	touch $@
+
+$(LLAMA_STAMP): requirements-llamacpp.lock
+	test -x $(LLAMA_VENV)/bin/python || $(PYTHON) -m venv $(LLAMA_VENV)
+	CMAKE_ARGS="-DGGML_BLAS=OFF -DGGML_NATIVE=OFF" $(LLAMA_VENV)/bin/python -m pip install --quiet \
+		--disable-pip-version-check --no-deps -r requirements-llamacpp.lock
+	rm -f $(LLAMA_VENV)/.installed-*
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

@@ -102,18 +102,7 @@ def main() -> None:
                       "(c)": lambda: two.translate(texts), "(d)": lambda: in_process(servers[0], texts)}
         for run in contenders.values():
             run()  # warm: the servers load their translators at the first request
-        times = {name: [] for name in contenders}
-        outputs = {}
-        for repeat in range(args.repeats):
-            names = list(contenders)[repeat % 4:] + list(contenders)[:repeat % 4]
-            for name in names:
-                start = time.perf_counter()
-                result = contenders[name]()
-                elapsed = time.perf_counter() - start
-                if name == "(d)":
-                    elapsed, result = result
-                times[name].append(elapsed)
-                outputs[name] = [getattr(r, "text", r) for r in result]
+        times, outputs = rotated_runs(contenders, args.repeats, timed_inside={"(d)"})
         for name in outputs:
             differ = [(t, a, o) for t, a, o in zip(texts, outputs["(a)"], outputs[name]) if a != o]
             assert not differ, f"{name} differs from (a) on {len(differ)} sentence(s), e.g. {differ[0]}"
@@ -124,6 +113,25 @@ def main() -> None:
         local.close()
         for server in servers:
             server.stop()
+
+
+def rotated_runs(contenders, repeats: int, timed_inside=frozenset()):
+    """Each contender's times and last output texts, run in an order
+    rotated from one repeat to the next; those `timed_inside` return
+    (seconds, outputs) measured in their own process."""
+    times = {name: [] for name in contenders}
+    outputs = {}
+    for repeat in range(repeats):
+        shift = repeat % len(contenders)
+        for name in list(contenders)[shift:] + list(contenders)[:shift]:
+            start = time.perf_counter()
+            result = contenders[name]()
+            elapsed = time.perf_counter() - start
+            if name in timed_inside:
+                elapsed, result = result
+            times[name].append(elapsed)
+            outputs[name] = [getattr(r, "text", r) for r in result]
+    return times, outputs
 
 
 def in_process(server: lt.Server, texts: list[str]) -> tuple[float, list[str]]:

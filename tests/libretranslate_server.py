@@ -51,6 +51,21 @@ def available() -> bool:
     return (VENV / "bin" / "libretranslate").exists()
 
 
+def guarded_servers(make, names=("a", "b")):
+    """Started servers (`make(name)`) for a fixture to yield, stopped after,
+    each checked to have had its network guard and no attempt past it."""
+    started = []
+    try:
+        for name in names:
+            started.append(make(name))
+        yield started
+    finally:
+        for server in started:
+            server.stop()
+    for server in started:
+        assert server.guarded() and server.attempts() == [], server.attempts()
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -98,19 +113,23 @@ class Server:
             preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None)
         self._wait_ready()
 
+    name, ready_path = "LibreTranslate", "/languages"  # what answers once the server is up
+    ready_headers: dict[str, str] = {}
+
     def _wait_ready(self, seconds: float = 90) -> None:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"LibreTranslate ended at start:\n{self.output()}")
+                raise RuntimeError(f"{self.name} ended at start:\n{self.output()}")
             try:
-                with urllib.request.urlopen(f"{self.url}/languages", timeout=2) as answer:
+                ready = urllib.request.Request(f"{self.url}{self.ready_path}", headers=self.ready_headers)
+                with urllib.request.urlopen(ready, timeout=2) as answer:
                     json.load(answer)
                 return
             except OSError:
                 time.sleep(0.2)
         self.stop()
-        raise RuntimeError(f"LibreTranslate did not answer within {seconds} s:\n{self.output()}")
+        raise RuntimeError(f"{self.name} did not answer within {seconds} s:\n{self.output()}")
 
     def output(self) -> str:
         return (self.home / "server.log").read_text(errors="replace")

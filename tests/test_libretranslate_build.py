@@ -42,16 +42,7 @@ PAGES = ["en/briefings/one.html", "en/briefings/two.html", "fr/briefings/one.htm
 def servers(tmp_path_factory):
     if not lt.available():
         missing_tool(f"LibreTranslate's venv {lt.VENV} is missing: run `make setup`")
-    started = []
-    try:
-        for name in ("a", "b"):
-            started.append(lt.Server(tmp_path_factory.mktemp(f"lt-{name}")))
-        yield started
-    finally:
-        for server in started:
-            server.stop()
-    for server in started:
-        assert server.guarded() and server.attempts() == [], server.attempts()
+    yield from lt.guarded_servers(lambda name: lt.Server(tmp_path_factory.mktemp(f"lt-{name}")))
 
 
 def write_site(site):
@@ -83,12 +74,13 @@ def test_libretranslate_build_equals_the_local_build(site, servers, local_pages)
     assert "LibreTranslate 1.9.6 ar→en + LibreTranslate 1.9.6 en→fr" in provenance
 
 
-def kill_during_translation(monkeypatch, victim: lt.Server, after: float = 1.0) -> list[threading.Timer]:
+def kill_during_translation(monkeypatch, victim: lt.Server, after: float = 1.0,
+                            pool=libretranslate.ServerPool) -> list[threading.Timer]:
     """Once the build has asked the servers what they run, `victim` stops
     answering (SIGSTOP: a request to it waits) and is killed `after` seconds
     later, with requests in flight."""
     timers = []
-    original = libretranslate.ServerPool.__init__
+    original = pool.__init__
 
     def described_then_killed(self, settings):
         original(self, settings)
@@ -96,7 +88,7 @@ def kill_during_translation(monkeypatch, victim: lt.Server, after: float = 1.0) 
         timers.append(threading.Timer(after, victim.kill))
         timers[-1].start()
 
-    monkeypatch.setattr(libretranslate.ServerPool, "__init__", described_then_killed)
+    monkeypatch.setattr(pool, "__init__", described_then_killed)
     return timers
 
 

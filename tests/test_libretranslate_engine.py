@@ -42,16 +42,7 @@ EN = list(corpus_pairs("en", "fr")) + OFF_CORPUS["en"]
 def servers(tmp_path_factory):
     if not lt.available():
         missing_tool(f"LibreTranslate's venv {lt.VENV} is missing: run `make setup`")
-    started = []
-    try:
-        for name in ("a", "b"):
-            started.append(lt.Server(tmp_path_factory.mktemp(f"lt-{name}")))
-        yield started
-    finally:
-        for server in started:
-            server.stop()
-    for server in started:
-        assert server.guarded() and server.attempts() == [], server.attempts()
+    yield from lt.guarded_servers(lambda name: lt.Server(tmp_path_factory.mktemp(f"lt-{name}")))
 
 
 @pytest.fixture(scope="module")

@@ -101,6 +101,8 @@ TEST = BUILD + (
          lambda: tool_found("npm")),
     Need("rsync", "rsync", "deploy tests", True,
          lambda: tool_found("rsync")),
+    Need("g++, cmake", "g++ cmake", "compiling llama-cpp-python's server for the LLM tests", True,
+         lambda: tool_found("g++") and tool_found("cmake")),
     # sbin is not on every user's PATH: the tests also look in /usr/sbin
     Need("sshd", "openssh-server", "deploy tests over SSH", True,
          lambda: tool_found("sshd", "/usr/sbin/sshd")),

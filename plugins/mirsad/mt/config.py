@@ -12,6 +12,7 @@ from mirsad.common.settings import SettingsError, jobs, once_per_build, plugin_s
 
 from .engines.engine import COMPUTE_TYPES, DEVICES, EngineOptions
 from .engines.libretranslate import ServerSettings, server_settings
+from .engines.openai import LLMSettings, llm_settings
 from .engines.trial import try_model
 from .models.download import DownloadOptions
 from .models.packages import ExtractionLimits
@@ -91,8 +92,10 @@ DEFAULTS: dict[str, Any] = {
     # drafts and mt-report (`invoke review`, `invoke mt-report` set it); the
     # reviewed text is still what is published.
     "translate_reviewed": False,
-    # LibreTranslate servers (docs/translation.md#libretranslate-servers):
-    # empty = translate on this machine with the installed packages.
+    # LibreTranslate servers (docs/translation.md#libretranslate-servers),
+    # or OpenAI-compatible LLM servers as {"url": ..., "api": "openai",
+    # "model": ...} (docs/translation.md#llm-servers): empty = translate on
+    # this machine with the installed packages.
     "servers": [],
     "server_api_key": "",  # $MIRSAD_MT_API_KEY overrides (keeps it out of pelicanconf.py)
     "server_concurrency": 1,  # requests in flight per server
@@ -107,6 +110,14 @@ DEFAULTS: dict[str, Any] = {
     # LibreTranslate does not report its models' versions: say them here
     # (part of the label and the memory's key).
     "server_model_version": "",
+    # LLM servers ("api": "openai" entries): requests in flight per server,
+    # seconds a request may take, the decoding seed, the longest answer in
+    # tokens (one cut there is a failed request), reviewed examples per request.
+    "llm_concurrency": 4,
+    "llm_timeout": 120,
+    "llm_seed": 0,
+    "llm_max_tokens": 512,
+    "llm_examples": 2,
 }
 
 
@@ -129,6 +140,7 @@ class MTConfig:
     translate_reviewed: bool
     publish: dict[str, Policy]  # target language -> what becomes of its unreviewed machine translation
     servers: ServerSettings
+    llm: LLMSettings | None  # the OpenAI-compatible servers, if any
     device: str  # "auto", "cpu" or "cuda", resolved when an engine loads (engine.resolve_device)
     package_limits: ExtractionLimits
 
@@ -160,6 +172,7 @@ def _load(settings: dict[str, Any]) -> MTConfig:
                             f"(MIRSAD_I18N['languages']: {languages}, source {source!r}): correct it in pelicanconf.py")
     publish = parse_policy(options["publish"], targets)
     project = Path(settings.get("MIRSAD_PROJECT_ROOT") or os.getcwd())
+    libretranslate, llm = _server_kinds(options["servers"])
     models_dir = os.environ.get("MIRSAD_MODELS_DIR") or options["models_dir"]
     return MTConfig(
         source=source,
@@ -187,8 +200,9 @@ def _load(settings: dict[str, Any]) -> MTConfig:
         least_confident_listed=_checked_count("least_confident_listed", options["least_confident_listed"]),
         translate_reviewed=bool(options["translate_reviewed"]),
         publish=publish,
-        servers=server_settings({**options, "server_api_key": os.environ.get("MIRSAD_MT_API_KEY")
-                                 or options["server_api_key"]}),
+        servers=server_settings({**options, "servers": libretranslate, "server_api_key":
+                                 os.environ.get("MIRSAD_MT_API_KEY") or options["server_api_key"]}),
+        llm=llm_settings(llm, options),
         device=_checked_choice("device", options["device"], DEVICES),
         package_limits=ExtractionLimits(max_bytes=_checked_positive("package_max_bytes", options["package_max_bytes"]),
                                         max_ratio=_checked_positive("package_max_ratio", options["package_max_ratio"])),
@@ -203,6 +217,24 @@ def _fetch_models(setting: Any) -> bool:
     if value not in {"0", "1"}:
         raise SettingsError(f"MIRSAD_FETCH_MODELS={value!r}: write 0 (do not fetch models at set-up) or 1")
     return value == "1"
+
+
+def _server_kinds(servers: Any) -> tuple[Any, list[dict[str, Any]]]:
+    """MIRSAD_MT['servers'] split into LibreTranslate URLs and OpenAI-compatible entries."""
+    if not isinstance(servers, (list, tuple)):
+        return servers, []  # server_settings says what to write
+    libretranslate, llm = [], []
+    for entry in servers:
+        if isinstance(entry, dict) and entry.get("api", "libretranslate") not in ("libretranslate", "openai"):
+            raise SettingsError(f"MIRSAD_MT['servers'] entry {entry!r}: \"api\" is 'libretranslate' or 'openai'")
+        if isinstance(entry, dict) and entry.get("api") == "openai":
+            llm.append(entry)
+        else:
+            libretranslate.append(entry.get("url") if isinstance(entry, dict) else entry)
+    if libretranslate and llm:
+        raise SettingsError("MIRSAD_MT['servers'] mixes LibreTranslate and OpenAI-compatible servers: one build's "
+                            "pages come from one engine, keep one kind (pelicanconf.py)")
+    return libretranslate, llm
 
 
 def _checked_choice(name: str, value: Any, choices: tuple[str, ...]) -> str:

@@ -29,6 +29,7 @@ from .corrections import translate_corrections
 from .segments import Segment, plain_segment
 from .glossary import Glossary
 from .engines.engine_process import EngineFailed
+from .examples import reviewed_examples
 from .engines.libretranslate import ServersUnavailable
 from .memory import TranslationMemory
 from .policy import HOLD, is_doubtful
@@ -48,7 +49,8 @@ def translate_briefings(generator) -> None:
     glossary = Glossary.load(str(config.glossary), config.source, config.targets)
     stats = Stats()
     memory = TranslationMemory(str(config.memory))
-    router = Router(config, memory, stats)
+    examples = reviewed_examples(every_original(generator), config.source, config.targets) if config.llm else {}
+    router = Router(config, memory, stats, glossary, examples)
     languages: dict[str, LanguageCounts] = {}
     try:
         with stages.stage(generator.settings, "translate"):
@@ -157,6 +159,9 @@ def _term_names(target, generator, glossary) -> dict[tuple[str, str], Segment]:
 
 def _missing_model(target, missing, count, settings, config, reason: str = "") -> None:
     pairs = ", ".join(f"{a}→{b}" for a, b in missing)
+    if not reason and config.llm:
+        reason = (f"no OpenAI-compatible server ({', '.join(config.llm.servers)}) serving {config.llm.model!r} "
+                  "answers; start one, or empty MIRSAD_MT['servers'] to translate on this machine")
     if reason or config.servers.servers:
         fix = reason or (f"no LibreTranslate server ({', '.join(config.servers.servers)}) answers for it; "
                          "start one, or empty MIRSAD_MT['servers'] to translate on this machine")

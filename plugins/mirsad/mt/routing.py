@@ -18,6 +18,9 @@ from .engines.engine import Engine, EngineOptions, PivotEngine, Translation, res
 from .engines.engine_process import EngineProcess
 from .models.families import FamilyModel, installed_models
 from .engines.libretranslate import LibreTranslateEngine, ServerPool
+from .engines.llm_prompt import ExampleIndex, PromptContext
+from .engines.openai import OpenAIEngine, OpenAIPool
+from .glossary import Glossary
 from .memory import TranslationMemory, segment_key
 from .models.packages import Package, PackageError
 
@@ -41,7 +44,9 @@ class CachedEngine:
         self.identity, self.label = engine.identity, engine.label
 
     def translate(self, texts: list[str]) -> list[Translation]:
-        keys = {text: segment_key("raw", text, self.pair, self.identity) for text in texts}
+        # An LLM's output also depends on its prompt's glossary terms and examples.
+        context = getattr(self.engine, "context_key", lambda text: "")
+        keys = {text: segment_key("raw", text, self.pair, self.identity, context(text)) for text in texts}
         known = self.memory.get_many(keys.values())
         missing = [text for text in dict.fromkeys(texts) if keys[text] not in known]
         for chunk, results in self._translated_chunks(missing):
@@ -93,10 +98,18 @@ class Route:
 
 
 class Router:
-    def __init__(self, config: MTConfig, memory: TranslationMemory, stats: Stats):
+    def __init__(self, config: MTConfig, memory: TranslationMemory, stats: Stats,
+                 glossary: Glossary | None = None, examples: dict[str, ExampleIndex] | None = None):
         self.config, self.memory, self.stats = config, memory, stats
+        self.glossary, self.examples = glossary or Glossary({}, config.source), examples or {}
+        self.llm = OpenAIPool(config.llm) if config.llm else None
         self.pool = ServerPool(config.servers) if config.servers.servers else None
-        self.packages = self._server_pairs() if self.pool else installed_models(config.models_dir)
+        if self.llm:
+            # An LLM translates each pair directly (no pivot), on the servers that answer.
+            live = any(not server.set_aside for server in self.llm.servers)
+            self.packages = {(config.source, target): None for target in config.targets} if live else {}
+        else:
+            self.packages = self._server_pairs() if self.pool else installed_models(config.models_dir)
         self._engines: dict[tuple[str, str], CachedEngine] = {}
         self._engine_options: EngineOptions | None = None
 
@@ -158,7 +171,21 @@ class Router:
             self._engine_options = resolve_device(self.config.engine, self.config.device)
         return self._engine_options
 
+    def _prompt_context(self, target: str):
+        """What an LLM is told of each segment into `target` (llm_prompt.py)."""
+        index = self.examples.get(target, ExampleIndex())
+        most = self.config.llm.examples
+
+        def context(text: str) -> PromptContext:
+            terms = {m.term: self.glossary.rendering(m.term, target) for m in self.glossary.find(text)}
+            return PromptContext(tuple((t, r) for t, r in terms.items() if r),
+                                 index.most_similar(text, most) if most else ())
+        return context
+
     def _engine(self, source: str, target: str) -> CachedEngine:
+        if self.llm and (source, target) not in self._engines:
+            engine = OpenAIEngine(self.llm, source, target, self._prompt_context(target))
+            self._engines[(source, target)] = CachedEngine(engine, f"{source}→{target}", self.memory, self.stats)
         if self.pool and (source, target) not in self._engines:
             engine = LibreTranslateEngine(self.pool, source, target)
             self._engines[(source, target)] = CachedEngine(engine, f"{source}→{target}", self.memory, self.stats)

@@ -77,6 +77,7 @@ BENCHMARKS = {  # script: its arguments for a quick smoke run (not for figures)
     "bench_bundle.py": [],
     "bench_build.py": ["--sizes", "100", "--model", "tiny"],
     "bench_scale_out.py": ["--sentences", "200", "--repeats", "1"],
+    "bench_llm.py": ["--sentences", "64", "--repeats", "1"],
 }
 
 

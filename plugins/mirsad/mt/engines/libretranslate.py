@@ -146,29 +146,34 @@ class Server:
     def request(self, connection: http.client.HTTPConnection, method: str, path: str, body: Any = None) -> Any:
         """The JSON answer. OSError (http.client's errors included) when the
         server is down, slow or failing; ServerError when it refuses."""
-        prefix = urlsplit(self.url).path
         data = json.dumps(body).encode("utf-8") if body is not None else None
-        headers = {"Content-Type": "application/json"} if data else {}
         limit = self.settings.answer_bytes
-        try:
-            connection.request(method, prefix + path, body=data, headers=headers)
-            response = connection.getresponse()
-            payload = response.read(limit + 1)
-        except http.client.HTTPException as error:
-            raise ConnectionError(f"{type(error).__name__}: {error}") from None
+        status, payload = self.exchange(connection, method, path, data, limit=limit + 1)
         if len(payload) > limit:
             connection.close()  # the rest is never read
             raise ServerError(f"{self.url}{path}: the answer is larger than {limit} bytes "
                               "(MIRSAD_MT['server_answer_bytes']): nothing of it is kept")
-        if response.status in RETRY_STATUSES:
-            raise ConnectionError(f"HTTP {response.status}: {_error_text(payload)}")
-        if response.status != 200:
-            raise ServerError(f"{self.url}{path}: HTTP {response.status}: {_error_text(payload)}. Check "
+        if status in RETRY_STATUSES:
+            raise ConnectionError(f"HTTP {status}: {_error_text(payload)}")
+        if status != 200:
+            raise ServerError(f"{self.url}{path}: HTTP {status}: {_error_text(payload)}. Check "
                               "MIRSAD_MT['server_api_key'] and the server's languages")
         try:
             return json.loads(payload)
         except ValueError:
             raise ServerError(f"{self.url}{path}: the answer is not JSON ({payload[:80]!r})") from None
+
+    def exchange(self, connection: http.client.HTTPConnection, method: str, path: str, data: bytes | None,
+                 headers: dict[str, str] | None = None, limit: int | None = None) -> tuple[int, bytes]:
+        """The status and (at most `limit` bytes of) the body of one request
+        (OSError when the server is down or slow)."""
+        headers = {**({"Content-Type": "application/json"} if data else {}), **(headers or {})}
+        try:
+            connection.request(method, urlsplit(self.url).path + path, body=data, headers=headers)
+            response = connection.getresponse()
+            return response.status, response.read(limit)
+        except http.client.HTTPException as error:
+            raise ConnectionError(f"{type(error).__name__}: {error}") from None
 
     def translate(self, connection: http.client.HTTPConnection, texts: list[str], source: str,
                   target: str) -> list[str]:
@@ -190,26 +195,32 @@ class Server:
 
 
 class ServerPool:
-    """Every configured server that answers, sharing the work of each call."""
+    """Every configured server that answers, sharing the work of each call
+    (openai.py's pool is this one with servers of another API)."""
+
+    kind = "LibreTranslate"  # the servers' software, in messages
 
     def __init__(self, settings: ServerSettings):
         self.settings = settings
-        self.servers = [Server(url, settings) for url in settings.servers]
+        self.servers = [self._server(url) for url in settings.servers]
         for server in self.servers:
             try:
                 server.describe()
             except (OSError, ServerError) as error:
                 server.set_aside, server.last_error = True, str(error)[:300]
-                logger.warning("mirsad_mt: LibreTranslate server %s does not answer (%s): not used",
-                               server.url, error)
+                logger.warning("mirsad_mt: %s server %s does not answer (%s): not used",
+                               self.kind, server.url, error)
         live = [s for s in self.servers if not s.set_aside]
         self.version = live[0].version if live else ""
         for server in live[1:]:
             if server.version != self.version:
                 # One build's pages come from one engine: the memory's identity says which.
                 server.set_aside = True
-                logger.warning("mirsad_mt: LibreTranslate server %s runs %s, %s runs %s: not used",
-                               server.url, server.version, live[0].url, self.version)
+                logger.warning("mirsad_mt: %s server %s runs %s, %s runs %s: not used",
+                               self.kind, server.url, server.version, live[0].url, self.version)
+
+    def _server(self, url: str) -> Server:
+        return Server(url, self.settings)
 
     def pairs(self) -> set[tuple[str, str]]:
         """Pairs every usable server can translate."""
@@ -224,7 +235,7 @@ class ServerPool:
             live = [s for s in self.servers if not s.set_aside]
             if not live:
                 reasons = "; ".join(f"{s.url}: {s.last_error}" if s.last_error else s.url for s in self.servers)
-                raise ServersUnavailable(f"no LibreTranslate server answers for {source}→{target} "
+                raise ServersUnavailable(f"no {self.kind} server answers for {source}→{target} "
                                          f"({reasons}); start one, or empty "
                                          "MIRSAD_MT['servers'] to translate on this machine")
             workers = [threading.Thread(target=self._work, args=(server, call), daemon=True,
@@ -269,11 +280,11 @@ class ServerPool:
         server.last_error = str(error)[:300]
         if server.failures > self.settings.retries:
             server.set_aside = True
-            logger.warning("mirsad_mt: LibreTranslate server %s failed %d time(s) in a row (%s): set aside "
-                           "for this build", server.url, server.failures, error)
+            logger.warning("mirsad_mt: %s server %s failed %d time(s) in a row (%s): set aside "
+                           "for this build", self.kind, server.url, server.failures, error)
             return
         pause = 0.5 * 2 ** (server.failures - 1)
-        logger.info("mirsad_mt: LibreTranslate server %s: %s; trying again in %.1f s", server.url, error, pause)
+        logger.info("mirsad_mt: %s server %s: %s; trying again in %.1f s", self.kind, server.url, error, pause)
         time.sleep(pause)
 
 
