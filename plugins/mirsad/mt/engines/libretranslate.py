@@ -264,6 +264,9 @@ class ServerPool:
                 try:
                     call.outputs[start] = server.translate(connection, call.batch(start), call.source, call.target)
                     server.failures = 0
+                except ServersUnavailable as error:
+                    # The model itself refused (openai.RefusedOutput): every server runs it.
+                    call.failed.append(error)
                 except (OSError, ServerError) as error:
                     # Whatever the fault, the batch goes back for another server (or this one, later).
                     call.batches.put(start)
