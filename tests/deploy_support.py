@@ -65,3 +65,11 @@ def files_under(folder: Path) -> dict[str, bytes]:
     """The site's files (not the marker that says Mirsad made a local folder: it is not deployed)."""
     return {path.relative_to(folder).as_posix(): path.read_bytes()
             for path in sorted(folder.rglob("*")) if path.is_file() and path.name != MARKER}
+
+
+def published_project(root: Path, monkeypatch) -> Site:
+    """A project built with `invoke build --publish` at PUBLISHED."""
+    monkeypatch.setenv("MIRSAD_SITEURL", PUBLISHED)
+    site = project(root)
+    publish_build(site)
+    return site

@@ -14,7 +14,7 @@ import shutil
 
 import pytest
 from conftest import missing_tool
-from deploy_support import PUBLISHED, deploy, files_under, project, publish_build, write_briefing
+from deploy_support import PUBLISHED, deploy, files_under, project, publish_build, published_project, write_briefing
 
 from mirsad.build.api import outcome
 from mirsad.deploy.api import MANIFEST, TooManyDeletes
@@ -32,10 +32,7 @@ def _rsync():
 
 @pytest.fixture
 def built(tmp_path, monkeypatch):
-    monkeypatch.setenv("MIRSAD_SITEURL", PUBLISHED)
-    site = project(tmp_path / "project")
-    publish_build(site)
-    return site
+    return published_project(tmp_path / "project", monkeypatch)
 
 
 def test_a_folder_gets_the_build_and_a_second_run_uploads_nothing(built, tmp_path):

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from deploy_support import PUBLISHED, deploy, files_under, project, publish_build
+from deploy_support import deploy, files_under, publish_build, published_project
 
 from mirsad.deploy.api import MANIFEST, DeployError, TooManyDeletes
 from mirsad.deploy.ghpages import cname_for, redacted
@@ -47,10 +47,7 @@ def remote(tmp_path) -> Path:
 
 @pytest.fixture
 def built(tmp_path, monkeypatch):
-    monkeypatch.setenv("MIRSAD_SITEURL", PUBLISHED)
-    site = project(tmp_path / "project")
-    publish_build(site)
-    return site
+    return published_project(tmp_path / "project", monkeypatch)
 
 
 def test_the_branch_gets_the_build_nojekyll_and_the_cname(built, remote, tmp_path):

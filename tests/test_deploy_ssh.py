@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import pytest
 from conftest import missing_tool
-from deploy_support import PUBLISHED, deploy, files_under, project, publish_build
+from deploy_support import deploy, files_under, publish_build, published_project
 
 from mirsad.deploy.api import MANIFEST, DeployError
 
@@ -67,10 +67,7 @@ def sshd(tmp_path, monkeypatch):
 
 @pytest.fixture
 def built(tmp_path, monkeypatch):
-    monkeypatch.setenv("MIRSAD_SITEURL", PUBLISHED)
-    site = project(tmp_path / "project")
-    publish_build(site)
-    return site
+    return published_project(tmp_path / "project", monkeypatch)
 
 
 def test_a_host_gets_the_build_over_ssh_and_a_second_run_uploads_nothing(sshd, built, tmp_path):
