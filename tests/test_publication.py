@@ -237,6 +237,7 @@ def test_invoke_build_puts_drafts_beside_the_output_and_removes_them_once_publis
     run = invoke(*args)
     assert run.returncode == 0, run.stdout + run.stderr
     assert (site.root / "output.drafts" / "ar" / "briefings" / f"{SLUG}.html").is_file()
+    assert f"preview in {site.root / 'output.drafts'}\n" in run.stdout + run.stderr  # not the staging folder
     assert not list(output.rglob(f"*{SLUG}*"))
     assert sorted(p.name for p in site.root.iterdir()) == [".build.lock", "cache", "content", "output",
                                                            "output.drafts"]

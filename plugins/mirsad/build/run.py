@@ -24,7 +24,7 @@ from typing import IO, Any
 
 from mirsad.common.buildlog import storage_message
 from mirsad.common.files import current_umask
-from mirsad.common.lifetime import PARENT_VARIABLE, flock_owners, is_running, process_identity
+from mirsad.common.lifetime import PARENT_VARIABLE, TARGET_VARIABLE, flock_owners, is_running, process_identity
 from mirsad.common.output_folders import mark
 
 
@@ -142,6 +142,8 @@ def run_pelican(pelican: Path, content: Path, settings: Path, output: Path, *, s
     command with a result of its own to print); its end is in the error if
     the build fails."""
     env = {**os.environ, "MIRSAD_STRICT": "1" if strict else "", PARENT_VARIABLE: str(os.getpid())}
+    if target is not None:  # what the build is swapped into: the folders its report names
+        env[TARGET_VARIABLE] = str(target)
     if jobs:
         env["MIRSAD_JOBS"] = str(jobs)  # read by pelicanconf.py
     settings_overrides = [f"{key}={json.dumps(value)}" for key, value in (overrides or {}).items()]

@@ -18,6 +18,8 @@ from typing import IO
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 PARENT_VARIABLE = "MIRSAD_BUILD_PARENT"  # the pid a Pelican run by `invoke` ends with
+# The folder `invoke build` swaps a staged build into, for what its Pelican reports.
+TARGET_VARIABLE = "MIRSAD_OUTPUT_TARGET"
 
 
 def die_with_parent(parent: int) -> None:

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from pelican.utils import order_content
 
 from mirsad.common import report
+from mirsad.common.lifetime import TARGET_VARIABLE
 from mirsad.common.settings import SettingsError
 
 PUBLISHED, HIDDEN, DRAFT, SCHEDULED = "published", "hidden", "draft", "scheduled"
@@ -118,13 +119,23 @@ def preview_path(settings: dict[str, Any]) -> str:
     return path
 
 
+def shown_preview_path(settings: dict[str, Any]) -> str:
+    """The preview folder as the editor finds it once the build is over:
+    `invoke build` writes into a staging folder swapped in at the end, and
+    names the folder it replaces."""
+    target = os.environ.get(TARGET_VARIABLE)
+    if target and not (settings.get("MIRSAD_I18N") or {}).get("preview_path"):
+        return target.rstrip(os.sep) + ".drafts"
+    return preview_path(settings)
+
+
 def _within(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def _report(settings: dict[str, Any], lists: dict[str, list], clock: dt.datetime) -> None:
     section = "Publication"
-    where = preview_path(settings)
+    where = shown_preview_path(settings)
     for article in lists[DRAFT]:
         report.add(settings, section, f"DRAFT {article.source_path}: not published; preview in {where}")
     for article in lists[HIDDEN]:
