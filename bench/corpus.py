@@ -82,10 +82,12 @@ class Corpus:
         path.write_text(f"{head}\n---\n\n{first} {sentence}\n\n{rest}", encoding="utf-8")
 
 
-def make_corpus(folder: Path, count: int, seed: int = 11) -> tuple[Corpus, list[str]]:
+def make_corpus(folder: Path, count: int, seed: int = 11, reviewed: bool = False) -> tuple[Corpus, list[str]]:
     """`count` briefings in `folder`/content (with the sample site's taxonomy
-    and glossary, no reviewed translations: every version is machine
-    translated), and the sentences left over for edits."""
+    and glossary), and the sentences left over for edits. `reviewed`: each
+    has a reviewed English and French translation (sentences of the sample
+    site's, recombined; with its source_hash), so every version is a page
+    without a model; else none, and every version is machine translated."""
     rng = random.Random(seed)
     content = folder / "content"
     (content / "briefings").mkdir(parents=True)
@@ -114,7 +116,47 @@ def make_corpus(folder: Path, count: int, seed: int = 11) -> tuple[Corpus, list[
         path.write_text("---\n" + "".join(f"{k}: {v}\n" for k, v in front.items()) + "---\n\n"
                         + _paragraphs(text, rng), encoding="utf-8")
         paths.append(path)
+        if reviewed:
+            write_reviewed(path, rng)
     return Corpus(content, paths), sentences[offset:]
+
+
+def write_reviewed(original: Path, rng: random.Random) -> None:
+    """A reviewed English and a French translation of `original`, in
+    content/translations/, as an editor files them after review."""
+    from mirsad.i18n.reviewed import source_hash
+
+    folder = original.parent.parent / "translations"
+    folder.mkdir(exist_ok=True)
+    length = len(original.read_text(encoding="utf-8").split("\n\n"))
+    for lang in ("en", "fr"):
+        pool = _reviewed_sentences(lang)
+        text = [rng.choice(pool) for _ in range(max(3, length))]
+        front = {"title": json.dumps(_title(text[0]), ensure_ascii=False), "lang": lang,
+                 "translator": '"Mirsad editorial team"', "reviewed": "2026-11-29",
+                 "source_hash": source_hash(str(original))}
+        (folder / f"{original.stem}.{lang}.md").write_text(
+            "---\n" + "".join(f"{k}: {v}\n" for k, v in front.items()) + "---\n\n" + _paragraphs(text, rng),
+            encoding="utf-8")
+
+
+_REVIEWED: dict[str, list[str]] = {}
+
+
+def _reviewed_sentences(lang: str) -> list[str]:
+    """The sample site's reviewed sentences in `lang`."""
+    if lang not in _REVIEWED:
+        from mirsad.markdown.frontmatter import split
+        from mirsad.text.sentences import split_sentences
+
+        found = []
+        for path in sorted((ROOT / "content" / "translations").glob(f"*.{lang}.md")):
+            body = split(path.read_text(encoding="utf-8"), str(path)).body
+            for line in body.splitlines():
+                if line.strip() and not line.lstrip().startswith(("|", "#")):
+                    found += split_sentences(line.strip("-> *0123456789.").replace("#", ""), lang)
+        _REVIEWED[lang] = [s.rstrip(" .") + "." for s in found if len(s.split()) >= 4]
+    return _REVIEWED[lang]
 
 
 def _title(sentence: str) -> str:
