@@ -92,6 +92,10 @@ def finish_build(pelican) -> None:
     writer = session(pelican.settings).writer
     if writer is not None:
         writer.write_pending()
+        writer.save_record()
+        stages.count(pelican.settings, "pages_rendered", writer.rendered)
+        stages.count(pelican.settings, "pages_reused", writer.reused)
+        report.add(pelican.settings, "Pages", f"{writer.rendered} rendered, {writer.reused} kept from the last build")
     stages.mark(pelican.settings, "write_end")
     data = stages.summary(pelican.settings)
     report.add(pelican.settings, "Time", stages.report_line(data))

@@ -13,6 +13,9 @@ A page is rendered with the build's context as it is at the end of the
 build, not at the time it was asked for; generators only add to the
 context while they write (Pelican's period archives pass a copy).
 
+A page whose key (reuse.py) is the one the last build recorded is not
+rendered: its files are hard-linked from the last build's output.
+
 `content_written` is sent in the build's own process, for every page, with
 the path and the context Pelican's `write_file` gives it: while pages render
 the signal is muted, then each page's `write_file` is replayed here without
@@ -25,16 +28,21 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import os
+from pathlib import Path
 from typing import Any
 
 from pelican import signals
 from pelican.utils import sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
+from mirsad.common.lifetime import TARGET_VARIABLE
 from mirsad.common.progress import progress_bar
 from mirsad.common.session import session
 from mirsad.common.settings import jobs
 from mirsad.common.workers import WorkerDied, map_parallel
+
+from .reuse import PageKeys, PageRecord, Written, files_of
 
 logger = logging.getLogger(__name__)
 
@@ -48,13 +56,17 @@ class ParallelWriter(Writer):
         self._pending: list[tuple[tuple, dict[str, Any]]] = []
         self._pending_paths: set[str] = set()
         self._announcing = False
+        self.keys = PageKeys(settings or {})
+        self.record = PageRecord(last_output(Path(output_path)))
+        self.rendered = self.reused = 0
+        self._opened: list[str] = []
 
     def write_file(self, name, template, context, relative_urls=False, paginated=None,
                    template_name=None, override_output=False, url=None, **kwargs) -> None:
         arguments = (name, template, context, relative_urls, paginated, template_name, override_output, url)
         if not name:
             return None  # a page the settings turn off (TAG_SAVE_AS = "" and the like)
-        if self.jobs < 2 or override_output:
+        if override_output:  # may replace another page: Pelican's own rules, never reused
             self.write_pending()  # what was asked before is written before
             return super().write_file(*arguments, **kwargs)
         path = sanitised_join(self.output_path, name)
@@ -67,6 +79,8 @@ class ParallelWriter(Writer):
                 "(set `override=True` if intended)")
         self._pending_paths.add(path)
         self._pending.append((arguments, kwargs))
+        if self.jobs < 2:
+            self.write_pending()  # in the order asked, as Pelican writes
         return None
 
     def write_pending(self) -> None:
@@ -74,26 +88,45 @@ class ParallelWriter(Writer):
         pending, self._pending = self._pending, []
         if not pending:
             return
+        self.keys.fixed()  # once, before the workers fork
         with progress_bar("writing pages", len(pending)) as advance:
             try:
                 # Workers inherit the pages (templates and contexts do not pickle): they get numbers.
-                map_parallel(lambda number: self._write(pending[number]), range(len(pending)), self.jobs,
-                             least=2 * self.jobs, progress=advance)
+                results = map_parallel(lambda number: self._write(pending[number]), range(len(pending)),
+                                       self.jobs, least=2 * self.jobs, progress=advance)
             except WorkerDied:
                 # A worker died (out of memory, a crash in native code): the
                 # pages are written again here, where an error is reported.
                 logger.warning("mirsad_build: a page-writing process died; writing the pages in one process")
                 self._written_files -= self._pending_paths  # some were written here, and are again
-                for page in pending:
-                    self._write(page)
+                results = [self._write(page) for page in pending]
+        for name, written, reused in results:
+            if written is not None:
+                self.record.pages[name] = written
+            self.reused += reused
+            self.rendered += not reused
         self._written_files |= self._pending_paths
         self._pending_paths = set()
         self._announce(pending)
 
-    def _write(self, page: tuple[tuple, dict[str, Any]]) -> None:
+    def _write(self, page: tuple[tuple, dict[str, Any]]) -> tuple[str, Written | None, bool]:
+        """Link the page from the last build, or render it: (its name, its
+        record, whether it was linked)."""
         arguments, kwargs = page
+        name, template, context, *call = arguments
+        key = self.keys.key(name, template, context, kwargs, call)
+        output = Path(self.output_path)
+        kept = self.record.reuse(name, key, output)
+        if kept is not None:
+            return name, kept, True
+        self._opened = []
         with signals.content_written.muted():  # announced by _announce, in the build's process
             Writer.write_file(self, *arguments, **kwargs)
+        return name, (Written(key, files_of(output, self._opened)) if key else None), False
+
+    def save_record(self) -> None:
+        """Record this build's pages in its output, for the next build."""
+        self.record.save(Path(self.output_path))
 
     def _announce(self, pending: list[tuple[tuple, dict[str, Any]]]) -> None:
         """content_written for every page just written, in this process:
@@ -111,7 +144,22 @@ class ParallelWriter(Writer):
     def _open_w(self, filename, encoding, override=False):
         if self._announcing:
             return contextlib.nullcontext(io.StringIO())
+        self._opened.append(filename)
+        # A new file, never one written through: a name may be a link to the
+        # last build's page, which must stay as it is.
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(filename)
         return super()._open_w(filename, encoding, override)
+
+
+def last_output(output: Path) -> Path | None:
+    """Where the last build's pages are: the folder this build will replace
+    (`invoke build` builds into a staging folder beside it), or the output
+    itself for a build in place (a plain `pelican` run)."""
+    target = os.environ.get(TARGET_VARIABLE)
+    if target and Path(target).is_dir():
+        return Path(target)
+    return output if output.is_dir() else None
 
 
 class _RendersNothing:

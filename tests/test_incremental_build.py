@@ -1,0 +1,176 @@
+"""Incremental builds equal cold builds. A project (the sample briefings, one
+of them machine-translated by the test models, the others with reviewed
+translations) is built the way `invoke build` builds it: Pelican in a
+process of its own, into a staging folder swapped in at the end, with the
+project's caches. After each kind of edit the incremental build is compared,
+file by file and byte by byte, with a cold build of the same content (empty
+caches, no earlier output); pages nothing changed are kept from the last
+build, not rendered again."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from test_machine_translation import install
+
+from mirsad.build.api import build_atomically, project_lock, run_pelican
+
+PELICAN = Path(sys.executable).parent / "pelican"
+RECORD = ".mirsad-pages.json"
+MARKER = ".mirsad-output"
+
+
+class Project:
+    def __init__(self, root: Path, models: Path, pdfs: bool = False):
+        self.root, self.models = root, models
+        self.content = root / "content"
+        shutil.copytree(ROOT / "content", self.content, ignore=shutil.ignore_patterns("images"))
+        shutil.copytree(ROOT / "themes" / "mirsad", root / "theme")
+        self.pdfs = pdfs
+
+    def build(self, output: Path, cache: Path) -> dict:
+        """Build into `output` as `invoke build` does; the build's record."""
+        overrides = {"MIRSAD_PROJECT_ROOT": str(self.root), "CACHE_PATH": str(cache),
+                     "THEME": str(self.root / "theme"),
+                     "MIRSAD_MT": {"models_dir": str(self.models), "memory": str(cache / "tm.sqlite")},
+                     "MIRSAD_PDF": {"briefings": self.pdfs, "digest": self.pdfs}}
+        cache.mkdir(parents=True, exist_ok=True)
+        with project_lock(cache / "build.lock"):
+            build_atomically(output, lambda staging: run_pelican(
+                PELICAN, self.content, ROOT / "pelicanconf.py", staging, strict=True, overrides=overrides,
+                target=output, log=cache / "build.log"))
+        return json.loads((cache / "last-build.json").read_text())
+
+    def incremental(self) -> dict:
+        return self.build(self.root / "output", self.root / "cache")
+
+    def cold(self, name: str) -> Path:
+        folder = self.root / "cold" / name
+        self.build(folder / "output", folder / "cache")
+        return folder / "output"
+
+    def edit(self, relative: str, old: str, new: str) -> None:
+        path = self.content / relative if not relative.startswith("theme/") else self.root / relative
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {path}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file a reader or a deploy gets (not Mirsad's own records)."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).as_posix()
+        if path.is_file() and relative not in (RECORD, MARKER):
+            found[relative] = path.read_bytes()
+    return found
+
+
+def assert_same_site(built: Path, cold: Path) -> None:
+    ours, theirs = tree(built), tree(cold)
+    assert sorted(ours) == sorted(theirs), (set(ours) ^ set(theirs))
+    differing = [name for name in ours if ours[name] != theirs[name]]
+    assert not differing, f"differ from a cold build: {differing[:10]}"
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory) -> Path:
+    return install(tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture
+def project(tmp_path, models) -> Project:
+    built = Project(tmp_path, models)
+    first = built.incremental()
+    assert first["counts"]["pages_reused"] == 0
+    return built
+
+
+def pages(record: dict) -> tuple[int, int]:
+    return record["counts"]["pages_rendered"], record["counts"]["pages_reused"]
+
+
+def test_a_build_with_nothing_changed_renders_no_page(project):
+    record = project.incremental()
+    rendered, reused = pages(record)
+    assert rendered == 0 and reused > 50
+    assert_same_site(project.root / "output", project.cold("same"))
+
+
+EDITS = {
+    "body": ("briefings/isis-sirte.md", "كشفت مصادر مطلعة", "كشفت مصادر مطلعة جدا"),
+    "machine-translated body": ("briefings/man-made-river-water.md", "في جنوب ليبيا", "في الجنوب"),
+    "title": ("briefings/libya-oil-output.md", 'title: "', 'title: "عاجل: '),
+    "tags": ("briefings/un-action-plan.md", "tags: [", "tags: [النفط, "),
+    "date": ("briefings/g5-sahel-migration.md", "date: 2017", "date: 2018"),
+    "status to draft": ("briefings/libya-oil-output.md", "\n---\n", "\nstatus: draft\n---\n"),
+    "reviewed translation": ("translations/isis-sirte.en.md", "Informed sources", "Well-informed sources"),
+    "taxonomy entry": ("taxonomy.yml", "en: Oil, fr: Pétrole", "en: Crude oil, fr: Pétrole brut"),
+    "glossary": ("glossary.yml", "سرت: {en: Sirte, fr: Syrte}", "سرت: {en: Sirt, fr: Syrte}"),
+    "theme": ("theme/templates/base.html", "<footer class=\"site-footer\">", "<footer class=\"site-footer\" data-x=\"1\">"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(EDITS))
+def test_an_edit_gives_the_site_a_cold_build_gives(project, kind):
+    project.edit(*EDITS[kind])
+    record = project.incremental()
+    assert_same_site(project.root / "output", project.cold(kind))
+    rendered, reused = pages(record)
+    if kind == "theme":
+        assert reused == 0  # every page is rendered with the new template
+    else:
+        assert rendered > 0 and reused > 0
+
+
+def test_edits_in_a_row_and_a_new_and_a_removed_briefing(project):
+    project.edit(*EDITS["body"])
+    project.incremental()
+    shutil.copy(project.content / "briefings" / "isis-sirte.md", project.content / "briefings" / "isis-sirte-2.md")
+    project.edit("briefings/isis-sirte-2.md", "slug: isis-sirte", "slug: isis-sirte-2")
+    project.incremental()
+    (project.content / "briefings" / "g5-sahel-migration.md").unlink()
+    for lang in ("en", "fr"):
+        (project.content / "translations" / f"g5-sahel-migration.{lang}.md").unlink()
+    project.incremental()
+    assert_same_site(project.root / "output", project.cold("in a row"))
+
+
+def test_a_page_changed_by_hand_in_the_output_is_rendered_again(project):
+    page = project.root / "output" / "en" / "briefings" / "isis-sirte.html"
+    original = page.read_bytes()
+    page.write_bytes(original.replace(b"Sirte", b"Syrte"))
+    project.incremental()
+    assert page.read_bytes() == original
+
+
+def test_a_failed_build_leaves_the_last_site_whole(project):
+    before = tree(project.root / "output")
+    project.edit("briefings/isis-sirte.md", "\n---\n", "\nkey_points: [unclosed\n---\n")
+    with pytest.raises(Exception):
+        project.incremental()
+    assert tree(project.root / "output") == before
+    project.edit("briefings/isis-sirte.md", "\nkey_points: [unclosed\n---\n", "\n---\n")
+    project.edit(*EDITS["body"])
+    project.incremental()
+    assert_same_site(project.root / "output", project.cold("after failure"))
+
+
+def test_kept_pages_are_links_to_the_last_build_that_no_later_build_writes_through(project):
+    page = project.root / "output" / "ar" / "briefings" / "isis-sirte.html"
+    first = page.stat()
+    project.incremental()
+    assert page.stat().st_ino == first.st_ino  # the same file, linked, not rendered
+    old = project.root / "output-kept"
+    os.link(page, old)  # someone keeps the last build's page
+    project.edit(*EDITS["body"])
+    project.incremental()
+    assert page.stat().st_ino != first.st_ino
+    assert old.read_bytes() != page.read_bytes()  # the new page is a new file
