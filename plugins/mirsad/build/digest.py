@@ -58,8 +58,11 @@ class Digester:
         return self._digest(value, 1).hex()
 
     def _digest(self, value: Any, level: int) -> bytes:
+        if isinstance(value, str):  # most values: short ones stand for themselves
+            data = value.encode("utf-8", "surrogatepass")
+            return b"s" + data if len(data) <= 64 else b"S" + hashlib.blake2b(data, digest_size=16).digest()
         if isinstance(value, ATOMS):
-            return _hash(type(value).__name__, repr(value))
+            return type(value).__name__.encode() + repr(value).encode()
         if isinstance(value, Content) and level < 0:
             return _hash("page", value.__class__.__name__, str(value.source_path),
                          str(getattr(value, "lang", "")), str(getattr(value, "slug", "")))
@@ -148,9 +151,8 @@ def _state(value: Any) -> dict[str, Any] | None:
 
 
 def _hash(*parts: str | bytes) -> bytes:
-    digest = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
-        digest.update(len(data).to_bytes(8, "little"))
-        digest.update(data)
-    return digest.digest()
+    """One digest of the parts, each prefixed with its length (no two lists of parts give the same bytes)."""
+    joined = b"".join(len(data).to_bytes(4, "little") + data
+                      for data in (part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+                                   for part in parts))
+    return hashlib.blake2b(joined, digest_size=16).digest()

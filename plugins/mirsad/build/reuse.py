@@ -41,6 +41,8 @@ RECORD = ".mirsad-pages.json"
 FORMAT = 1
 # Set by Pelican's writer for each page from its name, not read from the context.
 PER_PAGE = frozenset({"localsiteurl", "output_file", "SITEURL"})
+# Settings that say where a build works and how fast, not what it makes.
+NOT_RENDERED = frozenset({"OUTPUT_PATH", "CACHE_PATH", "MIRSAD_JOBS", "CACHE_CONTENT", "LOAD_CONTENT_CACHE"})
 CODE = Path(__file__).resolve().parent.parent  # the mirsad package
 
 
@@ -132,7 +134,7 @@ class PageKeys:
                      for path in sorted(folder.rglob("*")) if path.is_file() and "__pycache__" not in path.parts]
             # Names with "_" first hold a build's own state (mirsad.common.session), not settings.
             settings = {name: value for name, value in self.settings.items()
-                        if name != "OUTPUT_PATH" and not name.startswith("_")}
+                        if name not in NOT_RENDERED and not name.startswith("_")}
             try:
                 settings_digest = self.digester.of(_without_modules(settings))
             except Opaque as what:

@@ -148,7 +148,8 @@ class ParallelWriter(Writer):
         # A new file, never one written through: a name may be a link to the
         # last build's page, which must stay as it is.
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(filename)
+            if os.lstat(filename).st_nlink > 1:
+                os.unlink(filename)
         return super()._open_w(filename, encoding, override)
 
 

@@ -6,7 +6,7 @@ from pelican import signals
 
 from mirsad.plugins import when_enabled
 
-from .reader import BriefingReader
+from .reader import BriefingReader, open_read_cache, save_read_cache
 
 
 @when_enabled("mirsad.markdown")
@@ -25,6 +25,18 @@ def forget_disabled_markdown_reader(generator) -> None:
             readers.disabled_readers.pop(extension, None)
 
 
+@when_enabled("mirsad.markdown")
+def start_reading(pelican) -> None:
+    open_read_cache(pelican.settings)
+
+
+@when_enabled("mirsad.markdown")
+def end_reading(pelican) -> None:
+    save_read_cache(pelican.settings)
+
+
 def register() -> None:
+    signals.initialized.connect(start_reading)
+    signals.finalized.connect(end_reading)
     signals.readers_init.connect(add_reader)
     signals.generator_init.connect(forget_disabled_markdown_reader)

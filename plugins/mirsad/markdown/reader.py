@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 from typing import Any
 from urllib.parse import unquote
@@ -11,9 +12,11 @@ from lxml import html as lxml_html
 from markupsafe import escape
 from pelican.readers import BaseReader
 
+from mirsad.common.session import session
 from mirsad.common.settings import plugin_settings, site_languages
 
 from . import corrections, frontmatter, images, render
+from .cache import Read, ReadCache, revision
 from .frontmatter import BriefingError
 
 logger = logging.getLogger(__name__)
@@ -57,15 +60,27 @@ class BriefingReader(BaseReader):
 
     def read_briefing(self, source_path: str) -> tuple[str, dict[str, Any]]:
         text = _read_text(source_path)
-        document = frontmatter.split(text, source_path)
+        cache = read_cache(self.settings)
+        known = cache.get(text) if cache is not None else None
+        document = frontmatter.split(text, source_path) if known is None else \
+            frontmatter.Document(copy.deepcopy(known.fields), known.body, known.body_line)
+        pristine = copy.deepcopy(document.fields) if known is None and cache is not None else None
         after_first_delimiter = text.removeprefix("\ufeff").split("\n", 1)[-1]  # as _line_of counts
         fields = frontmatter.check_fields(document.fields, source_path, after_first_delimiter)
         if "corrections" in fields:
             fields["corrections"] = corrections.check(fields["corrections"], source_path, after_first_delimiter)
         self._check_language(fields, source_path)
-        content = render.render(document.body, self.renderer, self.options["url_schemes"],
-                                lambda line, changes: _bidi_warning(source_path, document.body_line + line, changes))
+        if known is None:
+            bidi: list[tuple[int, list[str]]] = []
+            content = render.render(document.body, self.renderer, self.options["url_schemes"],
+                                    lambda line, changes: bidi.append((line, changes)))
+        else:
+            content, bidi = known.content, known.bidi
+        for line, changes in bidi:
+            _bidi_warning(source_path, document.body_line + line, changes)
         self._check_body(content, document, fields, source_path)
+        if pristine is not None:
+            cache.put(text, Read(pristine, document.body, document.body_line, content, bidi))
         return content, self._metadata(fields, source_path)
 
     def _check_language(self, fields: dict[str, Any], path: str) -> None:
@@ -124,6 +139,28 @@ class BriefingReader(BaseReader):
             metadata["summary"] = str(escape(metadata["summary"]))
             metadata["summary_text"] = fields["summary"]
         return metadata
+
+
+def open_read_cache(settings: dict[str, Any]) -> None:
+    """The build's cache of briefings read (cache.py), in CACHE_PATH."""
+    options = plugin_settings(settings, "MIRSAD_MARKDOWN", DEFAULTS)
+    session(settings).once(READ_CACHE, lambda: ReadCache(settings["CACHE_PATH"], revision(
+        {**options, "max_nesting": MAX_NESTING})))
+
+
+def save_read_cache(settings: dict[str, Any]) -> None:
+    cache = read_cache(settings)
+    if cache is not None:
+        cache.save()
+        session(settings).forget(READ_CACHE)
+
+
+def read_cache(settings: dict[str, Any]) -> ReadCache | None:
+    """The build's read cache; None outside a build (tools reading one file)."""
+    return session(settings).made(READ_CACHE)
+
+
+READ_CACHE = "mirsad.markdown read cache"
 
 
 def body_html(source_path: str, settings: dict[str, Any]) -> str:
