@@ -11,6 +11,14 @@ output is incomplete.
 Pelican's own reader error ("Could not process <file>") carries no reason
 unless Pelican runs with --debug; it is logged inside the `except` block,
 so the reason is taken from the exception being handled.
+
+While the build runs, the console prints a warning only while fewer than
+SHOWN_WHILE_BUILDING others made from the same message (record.msg) were
+printed: a large archive would otherwise print one line per file. The
+others are still kept, counted and grouped in the summary, which says how
+many were not shown. Errors are always printed. (Pelican's own limits,
+LOG_FILTER and `limit_msg`, filter on the loggers, so the records would
+never reach this collector: the limit is a filter on the console handlers.)
 """
 
 from __future__ import annotations
@@ -32,6 +40,9 @@ STORAGE = {
     errno.EDQUOT: ("disk quota exceeded", "free space or choose another --output"),
     errno.EROFS: ("read-only file system", "choose another --output (a writable folder)"),
 }
+# A warning made from a message already printed this many times during the
+# build is not printed again (it is in the end-of-build summary).
+SHOWN_WHILE_BUILDING = 3
 _STORAGE_TEXT = re.compile(r"\[Errno (28|30|122)\]|No space left on device|Read-only file system|"
                            r"database or disk is full")
 
@@ -71,6 +82,9 @@ class BuildLog(logging.Handler):
         # of many is printed as one line (report.print_report).
         self.warning_groups: dict[str, list[tuple[str, str]]] = {}  # template -> [(message, file)]
         self._seen: set[str] = set()
+        # Template -> distinct messages the console printed / did not print.
+        self._printed: dict[str, set[str]] = {}
+        self._not_printed: dict[str, set[str]] = {}
         self.storage: list[str] = []  # out of space / read-only: fails every build
         self.finished = False
         self.stopped = False  # the build stopped on an exception
@@ -113,6 +127,27 @@ class BuildLog(logging.Handler):
             # report is printed as the process exits (report.start).
             self.stopped = True
 
+    def prints(self, record: logging.LogRecord) -> bool:
+        """Whether the console prints this record now: an error always; a
+        warning unless SHOWN_WHILE_BUILDING others made from its message were."""
+        if self.finished or record.levelno != logging.WARNING:
+            return True
+        message = record.getMessage()
+        handled = record.exc_info[1] if record.exc_info else None
+        if storage_in_text(message) or (isinstance(handled, OSError) and storage_message(handled)):
+            return True  # an error in the summary
+        template = str(record.msg)
+        printed = self._printed.setdefault(template, set())
+        if message in printed or len(printed) < SHOWN_WHILE_BUILDING:
+            printed.add(message)
+            return True
+        self._not_printed.setdefault(template, set()).add(message)
+        return False
+
+    def not_printed(self, template: str) -> int:
+        """How many warnings made from `template` the console did not print."""
+        return len(self._not_printed.get(template, ()))
+
     def _read_error(self, relative: str, error: BaseException | None) -> str | None:
         path = os.path.join(self.settings.get("PATH", ""), relative)
         if any(path in m or relative in m for m in self.errors):
@@ -132,6 +167,30 @@ def _file_in(record: logging.LogRecord) -> str:
                  and ("/" in str(arg) or str(arg).endswith(".md"))), "")
 
 
+class _FewOfAKind(logging.Filter):
+    """On a console handler: prints what BuildLog.prints allows."""
+
+    def __init__(self, log: BuildLog):
+        super().__init__()
+        self.log = log
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            return self.log.prints(record)
+        except Exception:  # a report must never hide a problem
+            return True
+
+
+def _console_handlers() -> list[logging.Handler]:
+    """The root handlers that print to the terminal: Pelican's rich handler,
+    or the plain one that replaces it off a terminal (progress.py). Not the
+    handlers that collect records (tests' collectors, pytest's caplog)."""
+    from rich.logging import RichHandler
+
+    return [handler for handler in logging.getLogger().handlers
+            if isinstance(handler, RichHandler) or type(handler) is logging.StreamHandler]
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
@@ -142,8 +201,11 @@ def start(settings: dict[str, Any]) -> BuildLog:
     root = logging.getLogger()
     for handler in [h for h in root.handlers if isinstance(h, BuildLog)]:
         root.removeHandler(handler)
+    _remove_console_filters()
     log = session(settings).log = BuildLog(settings)
     root.addHandler(log)
+    for handler in _console_handlers():
+        handler.addFilter(_FewOfAKind(log))
     return log
 
 
@@ -156,6 +218,13 @@ def stop(settings: dict[str, Any]) -> None:
     if log is not None:
         log.finished = True
         logging.getLogger().removeHandler(log)
+        _remove_console_filters()
+
+
+def _remove_console_filters() -> None:
+    for handler in logging.getLogger().handlers:
+        for log_filter in [f for f in handler.filters if isinstance(f, _FewOfAKind)]:
+            handler.removeFilter(log_filter)
 
 
 class BuildFailed(SystemExit):

@@ -79,16 +79,25 @@ def warning_lines(log: buildlog.BuildLog) -> list[str]:
     message (one per sentence, per file ...) are one line: the first, with
     the count and the first few files."""
     lines = []
-    for group in log.warning_groups.values():
+    for template, group in log.warning_groups.items():
         if len(group) <= GROUPED_AFTER:
             lines += [f"warning: {message}" for message, _ in group]
             continue
         files = list(dict.fromkeys(file for _, file in group if file))
         shown = ", ".join(files[:FILES_SHOWN]) + (f" … ({len(files) - FILES_SHOWN} more files)"
                                                   if len(files) > FILES_SHOWN else "")
-        lines.append(f"warning ×{len(group)}: {group[0][0]} — and {len(group) - 1} more like it"
+        # The console printed only the first few of them (buildlog.SHOWN_WHILE_BUILDING).
+        hidden = log.not_printed(template)
+        count = f"×{len(group)}" + (f" ({hidden} not shown above)" if hidden else "")
+        lines.append(f"warning {count}: {group[0][0]} — and {len(group) - 1} more like it"
                      + (f", in {shown}" if shown else ""))
     return lines
+
+
+def first_few(names: list[str], count: int = FILES_SHOWN) -> str:
+    """`a, b, c and 5 more`: a message that names files stays one short line."""
+    more = f" and {len(names) - count} more" if len(names) > count else ""
+    return ", ".join(names[:count]) + more
 
 
 def _outcome(settings: dict[str, Any], log: buildlog.BuildLog) -> str:

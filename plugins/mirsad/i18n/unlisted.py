@@ -1,12 +1,14 @@
 """Tags, categories and places that content/taxonomy.yml does not give: one
-warning per term, naming the briefings that use it and the line to add, so
-that nothing about a term (its URL, its name in another language) is
-decided behind the editor's back."""
+warning per term, naming the first few briefings that use it and the line
+to add, so that nothing about a term (its URL, its name in another
+language) is decided behind the editor's back."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
+
+from mirsad.common.report import first_few
 
 from .site import Site
 
@@ -35,7 +37,7 @@ def warn_missing_terms(site: Site, settings: dict[str, Any]) -> None:
         unlisted = ("its name is shown as written, or as machine-translated (labelled)"
                     if slug else "its name is shown as written")
         logger.warning("mirsad_i18n: %s %r is not in taxonomy.yml (used by %s): %s. Add under `%s:` the line "
-                       "`  %s: {%s}`", _singular(section), name, ", ".join(paths), unlisted, section, name,
+                       "`  %s: {%s}`", _singular(section), name, first_few(paths), unlisted, section, name,
                        ", ".join(fields))
 
 
