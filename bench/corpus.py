@@ -27,6 +27,9 @@ TAGS = ["ليبيا", "داعش", "سرت", "الأمم المتحدة", "الا
         "اللاجئون", "حقوق الإنسان", "الإعلام"]
 CATEGORIES = ["أمن", "سياسة", "اقتصاد", "مجتمع", "إقليمي"]
 PLACES = ["سرت", "طرابلس", "بنغازي", "مصراتة", "سبها", "درنة", "الكفرة", "غدامس", "أوباري", "الزاوية"]
+# Briefings are dated over ten years from FIRST_DAY; a new one (add_briefing) on the day after.
+FIRST_DAY, SPAN_DAYS = dt.date(2015, 1, 1), 10 * 365
+LAST_DAY = FIRST_DAY + dt.timedelta(days=SPAN_DAYS)
 
 
 def sample_sentences(count: int, seed: int = 7) -> list[str]:
@@ -81,6 +84,33 @@ class Corpus:
         first, _, rest = body.partition("\n\n")
         path.write_text(f"{head}\n---\n\n{first} {sentence}\n\n{rest}", encoding="utf-8")
 
+    def rename_tag(self, old: str, new: str) -> int:
+        """Rename the tag `old` to `new` in every briefing that has it (front
+        matter only); the number of briefings rewritten."""
+        line = re.compile(r"(?m)^tags: \[(.*)\]$")
+        renamed = 0
+        for path in self.briefings:
+            text = path.read_text(encoding="utf-8")
+            found = line.search(text)
+            tags = [tag.strip() for tag in found.group(1).split(",")] if found else []
+            if old in tags:
+                tags = [new if tag == old else tag for tag in tags]
+                path.write_text(text[:found.start(1)] + ", ".join(tags) + text[found.end(1):], encoding="utf-8")
+                renamed += 1
+        return renamed
+
+
+def add_briefing(corpus: Corpus, sentences: list[str], seed: int = 13, reviewed: bool = True) -> Path:
+    """One more briefing made of `sentences`, dated the last day of the
+    archive (the newest: it heads every listing it is on), with a reviewed
+    English and French translation if `reviewed`; added to `corpus`."""
+    rng = random.Random(seed)
+    path = _write_briefing(corpus.content, len(corpus.briefings), sentences, LAST_DAY, rng)
+    if reviewed:
+        write_reviewed(path, rng)
+    corpus.briefings.append(path)
+    return path
+
 
 def make_corpus(folder: Path, count: int, seed: int = 11, reviewed: bool = False) -> tuple[Corpus, list[str]]:
     """`count` briefings in `folder`/content (with the sample site's taxonomy
@@ -97,28 +127,65 @@ def make_corpus(folder: Path, count: int, seed: int = 11, reviewed: bool = False
     lengths = [max(3, min(60, round(rng.lognormvariate(2.3, 0.5)))) for _ in range(count)]
     sentences = sample_sentences(sum(lengths) + count + 200, seed)
     rng.shuffle(sentences)
-    first_day, span = dt.date(2015, 1, 1).toordinal(), 10 * 365
+    first_day = FIRST_DAY.toordinal()
     paths, offset = [], 0
     for number, length in enumerate(lengths):
         text = sentences[offset:offset + length]
         offset += length
-        day = dt.date.fromordinal(first_day + rng.randrange(span))
-        front = {
-            "title": json.dumps(_title(text[0]), ensure_ascii=False),
-            "date": f"{day.isoformat()} {rng.randrange(7, 20):02d}:{rng.randrange(60):02d}",
-            "slug": f"briefing-{number:05d}",
-            "tags": "[" + ", ".join(rng.sample(TAGS, rng.randint(1, 4))) + "]",
-            "category": rng.choice(CATEGORIES),
-            "location": "[" + ", ".join(rng.sample(PLACES, rng.randint(0, 2))) + "]",
-            "source": '"مرصد — نص تجريبي"',
-        }
-        path = content / "briefings" / f"briefing-{number:05d}.md"
-        path.write_text("---\n" + "".join(f"{k}: {v}\n" for k, v in front.items()) + "---\n\n"
-                        + _paragraphs(text, rng), encoding="utf-8")
+        day = dt.date.fromordinal(first_day + rng.randrange(SPAN_DAYS))
+        path = _write_briefing(content, number, text, day, rng)
         paths.append(path)
         if reviewed:
             write_reviewed(path, rng)
     return Corpus(content, paths), sentences[offset:]
+
+
+def _write_briefing(content: Path, number: int, text: list[str], day: dt.date, rng: random.Random) -> Path:
+    """content/briefings/briefing-<number>.md: `text` as paragraphs, dated
+    `day`, with tags, a category and places drawn from `rng`."""
+    front = {
+        "title": json.dumps(_title(text[0]), ensure_ascii=False),
+        "date": f"{day.isoformat()} {rng.randrange(7, 20):02d}:{rng.randrange(60):02d}",
+        "slug": f"briefing-{number:05d}",
+        "tags": "[" + ", ".join(rng.sample(TAGS, rng.randint(1, 4))) + "]",
+        "category": rng.choice(CATEGORIES),
+        "location": "[" + ", ".join(rng.sample(PLACES, rng.randint(0, 2))) + "]",
+        "source": '"مرصد — نص تجريبي"',
+    }
+    path = content / "briefings" / f"briefing-{number:05d}.md"
+    path.write_text("---\n" + "".join(f"{k}: {v}\n" for k, v in front.items()) + "---\n\n"
+                    + _paragraphs(text, rng), encoding="utf-8")
+    return path
+
+
+def write_plain_content(corpus: Corpus, folder: Path) -> None:
+    """`corpus` as plain Pelican reads it, in `folder`/briefings: front
+    matter in its own format (Markdown metadata); each reviewed translation
+    an article with `Lang:` and its briefing's slug, date, tags and category,
+    so that Pelican links the translations itself."""
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / "briefings").mkdir(parents=True)
+    translations = corpus.content / "translations"
+    for path in corpus.briefings:
+        fields, body = _front_matter(path)
+        tags = ", ".join(tag.strip() for tag in fields["tags"].strip("[]").split(","))
+        meta = [f"Date: {fields['date']}", f"Slug: {fields['slug']}", f"Tags: {tags}",
+                f"Category: {fields['category']}"]
+        articles = {path.name: (json.loads(fields["title"]), "ar", body)}
+        for lang in ("en", "fr"):
+            reviewed = translations / f"{path.stem}.{lang}.md"
+            if reviewed.exists():
+                own, text = _front_matter(reviewed)
+                articles[reviewed.name] = (json.loads(own["title"]), lang, text)
+        for name, (title, lang, text) in articles.items():
+            head = [f"Title: {title}", f"Lang: {lang}", *meta]
+            (folder / "briefings" / name).write_text("\n".join(head) + "\n\n" + text, encoding="utf-8")
+
+
+def _front_matter(path: Path) -> tuple[dict[str, str], str]:
+    """The front matter of a file this module wrote (one `key: value` a line), and its body."""
+    head, _, body = path.read_text(encoding="utf-8").partition("\n---\n\n")
+    return dict(line.split(": ", 1) for line in head.splitlines()[1:]), body
 
 
 def write_reviewed(original: Path, rng: random.Random) -> None:

@@ -75,7 +75,7 @@ BENCHMARKS = {  # script: its arguments for a quick smoke run (not for figures)
     "bench_translate.py": ["--sentences", "60", "--repeats", "1"],
     "bench_pdf.py": [],
     "bench_bundle.py": [],
-    "bench_build.py": ["--sizes", "100", "--model", "tiny"],
+    "bench_build.py": ["--sizes", "30,60"],
     "bench_scale_out.py": ["--sentences", "200", "--repeats", "1"],
     "bench_llm.py": ["--sentences", "64", "--repeats", "1"],
 }
