@@ -52,6 +52,9 @@ class Digester:
 
     def __init__(self) -> None:
         self._done: dict[tuple[int, int], tuple[Any, bytes]] = {}
+        # Objects with no page inside: the same digest at every level.
+        self._pageless: dict[int, tuple[Any, bytes]] = {}
+        self._pages_met = 0
         self._walking: set[tuple[int, int]] = set()
 
     def of(self, value: Any) -> str:
@@ -63,21 +66,31 @@ class Digester:
             return b"s" + data if len(data) <= 64 else b"S" + hashlib.blake2b(data, digest_size=16).digest()
         if isinstance(value, ATOMS):
             return type(value).__name__.encode() + repr(value).encode()
-        if isinstance(value, Content) and level < 0:
-            return _hash("page", value.__class__.__name__, str(value.source_path),
-                         str(getattr(value, "lang", "")), str(getattr(value, "slug", "")))
+        if isinstance(value, Content):
+            self._pages_met += 1
+            if level < 0:
+                return _hash("page", value.__class__.__name__, str(value.source_path),
+                             str(getattr(value, "lang", "")), str(getattr(value, "slug", "")))
+        found = self._pageless.get(id(value))
+        if found is not None:
+            return found[1]
         key = (id(value), max(level, -1))
         found = self._done.get(key)
         if found is not None:
+            self._pages_met += 1  # what holds it holds a page too
             return found[1]
         if key in self._walking:
             raise Opaque(f"a cycle through {type(value).__qualname__}")
         self._walking.add(key)
+        met = self._pages_met
         try:
             digest = self._page(value, level) if isinstance(value, Content) else self._compound(value, level)
         finally:
             self._walking.discard(key)
-        self._done[key] = (value, digest)
+        if self._pages_met == met:
+            self._pageless[id(value)] = (value, digest)
+        else:
+            self._done[key] = (value, digest)
         return digest
 
     def _page(self, page: Content, level: int) -> bytes:
