@@ -43,9 +43,10 @@ def _exits() -> Iterator[None]:
     "cache": "cache folder: translation memory, PDF cache (default: cache/); the build lock is beside it",
     "jobs": "cores to use: PDF rendering processes and translation threads (default: every core)",
     "force_output": FORCE_HELP,
+    "rebuild": "build even if nothing changed since the last build (which then leaves the output as it is)",
 })
 def build(c, publish=False, strict=False, output=str(SITE.output), content=str(SITE.content), cache="", jobs=0,
-          force_output=False):
+          force_output=False, rebuild=False):
     """Build the site into output/ (atomically: a failed build changes nothing).
 
     A bad briefing is reported (file and line) and left out, the others
@@ -54,7 +55,7 @@ def build(c, publish=False, strict=False, output=str(SITE.output), content=str(S
     could not be written (no space, read-only)."""
     with _exits():
         building.build(SITE, publish=publish, strict=strict, output=Path(output), content=Path(content),
-                       cache=Path(cache) if cache else None, jobs=int(jobs), force=force_output)
+                       cache=Path(cache) if cache else None, jobs=int(jobs), force=force_output, rebuild=rebuild)
 
 
 DEPLOY_HELP = {

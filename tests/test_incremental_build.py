@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -23,7 +24,6 @@ from test_machine_translation import install
 from mirsad.build.api import build_atomically, project_lock, run_pelican
 
 PELICAN = Path(sys.executable).parent / "pelican"
-RECORD = ".mirsad-pages.json"
 MARKER = ".mirsad-output"
 
 
@@ -68,7 +68,7 @@ def tree(folder: Path) -> dict[str, bytes]:
     found = {}
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder).as_posix()
-        if path.is_file() and relative not in (RECORD, MARKER):
+        if path.is_file() and relative != MARKER:
             found[relative] = path.read_bytes()
     return found
 
@@ -174,3 +174,71 @@ def test_kept_pages_are_links_to_the_last_build_that_no_later_build_writes_throu
     project.incremental()
     assert page.stat().st_ino != first.st_ino
     assert old.read_bytes() != page.read_bytes()  # the new page is a new file
+
+
+# `invoke build` with nothing changed: the last build's output stays as it is.
+
+from invoke_project import InvokeProject  # noqa: E402
+
+UP_TO_DATE = "Nothing changed since the last build"
+
+
+@pytest.fixture
+def invoke_project(tmp_path) -> InvokeProject:
+    made = InvokeProject(tmp_path / "project", briefings=("libya-oil-output",))
+    first = made.run("build")
+    assert first.code == 0 and "Site built in" in first.out, first.out
+    return made
+
+
+def page_of(project: InvokeProject) -> Path:
+    return project.output / "ar" / "briefings" / "libya-oil-output.html"
+
+
+def test_a_build_with_nothing_changed_leaves_the_output_as_it_is(invoke_project):
+    before = page_of(invoke_project).stat()
+    again = invoke_project.run("build")
+    assert again.code == 0 and UP_TO_DATE in again.out, again.out
+    assert page_of(invoke_project).stat().st_ino == before.st_ino
+    assert "Site built in" in invoke_project.run("build", "--rebuild").out
+
+
+@pytest.mark.parametrize("change", ["briefing", "output", "settings", "environment"])
+def test_any_change_builds_again(invoke_project, change):
+    if change == "briefing":
+        path = invoke_project.content / "briefings" / "libya-oil-output.md"
+        path.write_text(path.read_text(encoding="utf-8").replace("النفط", "الخام", 1), encoding="utf-8")
+    elif change == "output":
+        page_of(invoke_project).unlink()
+    elif change == "settings":
+        settings = invoke_project.root / "pelicanconf.py"
+        settings.write_text(settings.read_text(encoding="utf-8") + "\nDEFAULT_PAGINATION = 7\n", encoding="utf-8")
+    else:
+        invoke_project.env["MIRSAD_SITEURL"] = "https://briefings.example.org"
+    again = invoke_project.run("build")
+    assert again.code == 0 and "Site built in" in again.out, again.out
+    assert page_of(invoke_project).is_file()
+
+
+def test_a_build_waiting_for_a_model_is_not_taken_as_up_to_date(tmp_path):
+    project = InvokeProject(tmp_path / "project", briefings=("man-made-river-water",), translations=False)
+    for _ in range(2):
+        run = project.run("build")
+        assert run.code == 0 and "Site built in" in run.out and UP_TO_DATE not in run.out, run.out
+
+
+def test_a_scheduled_briefing_goes_out_with_the_first_build_after_its_time(invoke_project):
+    from zoneinfo import ZoneInfo
+    import datetime as dt
+    import time
+
+    due = dt.datetime.now(ZoneInfo("Africa/Tripoli")) + dt.timedelta(seconds=30)
+    path = invoke_project.content / "briefings" / "libya-oil-output.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"(?m)^date: .*$", f"date: {due:%Y-%m-%d %H:%M:%S}", text), encoding="utf-8")
+    held = invoke_project.run("build")
+    assert "Site built in" in held.out and not page_of(invoke_project).exists(), held.out
+    assert UP_TO_DATE in invoke_project.run("build").out  # nothing changed, nothing due yet
+    time.sleep(max(0.0, (due - dt.datetime.now(due.tzinfo)).total_seconds()) + 0.5)
+    out = invoke_project.run("build")
+    assert "Site built in" in out.out and page_of(invoke_project).is_file(), out.out

@@ -86,12 +86,25 @@ def failed(cache: Path, output: Path) -> None:
     _write(cache, output, {"status": "failed"})
 
 
-def succeeded(cache: Path, output: Path, publish: bool) -> None:
-    """`output` now holds a finished build (call it once the folder is swapped in)."""
+def succeeded(cache: Path, output: Path, publish: bool, inputs: str = "", holds_until: str | None = None) -> None:
+    """`output` now holds a finished build (call it once the folder is swapped in).
+    `inputs`: the fingerprint of what it was built from (inputs.py), and
+    until when the output holds if they stay the same (None: not at all)."""
     digest, count = fingerprint(output)
     _write(cache, output, {"status": "succeeded", "publish": publish,
                            "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "files": count,
-                           "fingerprint": digest})
+                           "fingerprint": digest, "inputs": inputs, "holds_until": holds_until})
+
+
+def up_to_date(cache: Path, output: Path, inputs: str, publish: bool, now: Any) -> bool:
+    """The last build of `output` finished from the same `inputs`, its
+    output still holds at `now`, and nothing changed the folder since."""
+    from .inputs import still_holds
+
+    outcome = _outcome(cache, output.resolve())
+    return (outcome.get("status") == "succeeded" and bool(inputs) and outcome.get("inputs") == inputs
+            and bool(outcome.get("publish")) == publish and still_holds(outcome.get("holds_until"), now)
+            and intact(cache, output))
 
 
 def intact(cache: Path, output: Path) -> bool:

@@ -97,6 +97,8 @@ def finish_build(pelican) -> None:
         stages.count(pelican.settings, "pages_reused", writer.reused)
         report.add(pelican.settings, "Pages", f"{writer.rendered} rendered, {writer.reused} kept from the last build")
     stages.mark(pelican.settings, "write_end")
+    log = buildlog.current(pelican.settings)
+    stages.count(pelican.settings, "errors", len(log.errors) if log is not None else 0)
     data = stages.summary(pelican.settings)
     report.add(pelican.settings, "Time", stages.report_line(data))
     stages.save(pelican.settings, data)

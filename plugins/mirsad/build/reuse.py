@@ -8,17 +8,21 @@ is a digest of:
   it extends, includes and imports) names;
 - its own arguments (the briefing, the listing and its briefings...), deeply
   (digest.py).
-The last build wrote `.mirsad-pages.json` beside its pages: each page's
-key and the files it wrote, with their size and modification time. A page
-whose key is the same, and whose files are still there as they were
-written, is hard-linked into the new output instead of rendered: the result
-is byte for byte what rendering gives, and the last build's folder is left
-as it was (a failed build leaves it whole). Any doubt (a value that cannot
+The last build of an output folder recorded, in CACHE_PATH/pages/, each
+page's key and the files it wrote, with their size and modification time
+(in the cache, not the output: the record names every page, hidden ones
+too, and is not for publishing). A page whose key is the same, and whose
+files are still in the folder as they were written, is hard-linked into
+the new output instead of rendered: the result is byte for byte what
+rendering gives, and the last build's folder is left as it was (a failed
+build leaves it whole; a record of a build that was not swapped in names
+files that are not there as it wrote them). Any doubt (a value that cannot
 be digested, a file changed or gone, an unreadable record) renders the page.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -37,7 +41,7 @@ from .digest import Digester, Opaque
 
 logger = logging.getLogger(__name__)
 
-RECORD = ".mirsad-pages.json"
+RECORDS = "pages"  # in CACHE_PATH
 FORMAT = 1
 # Set by Pelican's writer for each page from its name, not read from the context.
 PER_PAGE = frozenset({"localsiteurl", "output_file", "SITEURL"})
@@ -58,9 +62,11 @@ class Written:
 class PageRecord:
     """The pages of the last build (read from its output) and of this one."""
 
-    def __init__(self, previous: Path | None):
+    def __init__(self, previous: Path | None, cache: Path | None):
+        """`previous`: the output folder the last build made; `cache`: CACHE_PATH."""
         self.previous = previous
-        self.last = _read(previous / RECORD) if previous is not None else {}
+        self.path = cache / RECORDS / f"{_name(previous)}.json" if previous is not None and cache else None
+        self.last = _read(self.path) if self.path is not None else {}
         self.pages: dict[str, Written] = {}
 
     def reuse(self, name: str, key: str | None, output: Path) -> Written | None:
@@ -86,10 +92,32 @@ class PageRecord:
             return None
         return last
 
-    def save(self, output: Path) -> None:
-        data = {"format": FORMAT, "pages": {name: [page.key, [list(f) for f in page.files]]
-                                            for name, page in sorted(self.pages.items())}}
-        write_atomically(str(output / RECORD), json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    def save(self) -> None:
+        """Record this build's pages for the next build of the same folder;
+        records of folders that are gone (temporary builds) go."""
+        if self.path is None:
+            return
+        data = {"format": FORMAT, "output": str(self.previous),
+                "pages": {name: [page.key, [list(f) for f in page.files]] for name, page in sorted(self.pages.items())}}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(str(self.path), json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+            for other in self.path.parent.glob("*.json"):
+                if other != self.path and not Path(_output_of(other)).is_dir():
+                    other.unlink(missing_ok=True)
+        except OSError as error:  # a cache only saves time
+            logger.info("mirsad_build: %s not written (%s); the next build renders every page", self.path, error)
+
+
+def _name(output: Path) -> str:
+    return hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:16]
+
+
+def _output_of(record: Path) -> str:
+    try:
+        return str(json.loads(record.read_text(encoding="utf-8")).get("output") or "")
+    except (OSError, ValueError, AttributeError):
+        return ""
 
 
 def _read(path: Path) -> dict[str, Written]:

@@ -57,7 +57,8 @@ class ParallelWriter(Writer):
         self._pending_paths: set[str] = set()
         self._announcing = False
         self.keys = PageKeys(settings or {})
-        self.record = PageRecord(last_output(Path(output_path)))
+        cache = (settings or {}).get("CACHE_PATH")
+        self.record = PageRecord(last_output(Path(output_path)), Path(cache) if cache else None)
         self.rendered = self.reused = 0
         self._opened: list[str] = []
 
@@ -126,7 +127,7 @@ class ParallelWriter(Writer):
 
     def save_record(self) -> None:
         """Record this build's pages in its output, for the next build."""
-        self.record.save(Path(self.output_path))
+        self.record.save()
 
     def _announce(self, pending: list[tuple[tuple, dict[str, Any]]]) -> None:
         """content_written for every page just written, in this process:
@@ -153,14 +154,12 @@ class ParallelWriter(Writer):
         return super()._open_w(filename, encoding, override)
 
 
-def last_output(output: Path) -> Path | None:
-    """Where the last build's pages are: the folder this build will replace
-    (`invoke build` builds into a staging folder beside it), or the output
-    itself for a build in place (a plain `pelican` run)."""
+def last_output(output: Path) -> Path:
+    """The folder this build is for, where the last build's pages are: the
+    one `invoke build` will replace (it builds into a staging folder beside
+    it), or the output itself for a build in place (a plain `pelican` run)."""
     target = os.environ.get(TARGET_VARIABLE)
-    if target and Path(target).is_dir():
-        return Path(target)
-    return output if output.is_dir() else None
+    return Path(target) if target else output
 
 
 class _RendersNothing:

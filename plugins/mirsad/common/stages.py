@@ -42,6 +42,11 @@ def count(settings: dict[str, Any], name: str, value: int) -> None:
     counts[name] = counts.get(name, 0) + value
 
 
+def note(settings: dict[str, Any], name: str, value: str) -> None:
+    """A fact about the build for tools (e.g. when the next scheduled briefing is due)."""
+    timings(settings).notes[name] = value
+
+
 def mark(settings: dict[str, Any], event: str) -> None:
     """Remember when a Pelican signal fired (the first time it did)."""
     timings(settings).marks.setdefault(event, time.perf_counter())
@@ -60,7 +65,7 @@ def summary(settings: dict[str, Any]) -> dict[str, Any]:
     total = time.perf_counter() - record.started
     ordered = {name: round(seconds[name], 3) for name in STAGES if name in seconds}
     ordered.update({name: round(value, 3) for name, value in seconds.items() if name not in ordered})
-    return {"total": round(total, 3), "stages": ordered, "counts": dict(record.counts)}
+    return {"total": round(total, 3), "stages": ordered, "counts": dict(record.counts), "notes": dict(record.notes)}
 
 
 def report_line(data: dict[str, Any]) -> str:

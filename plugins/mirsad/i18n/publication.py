@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from pelican.utils import order_content
 
-from mirsad.common import report
+from mirsad.common import report, stages
 from mirsad.common.lifetime import TARGET_VARIABLE
 from mirsad.common.settings import SettingsError
 
@@ -143,6 +143,7 @@ def _report(settings: dict[str, Any], lists: dict[str, list], clock: dt.datetime
     scheduled = sorted(lists[SCHEDULED], key=lambda a: a.date)
     if scheduled:
         first = scheduled[0]
+        stages.note(settings, "next_publication", first.date.isoformat())
         report.add(settings, section, f"{len(scheduled)} scheduled; the next goes out at "
                    f"{first.date.isoformat(' ', 'minutes')} ({first.source_path}), the first build "
                    f"from then on (clock: {clock.isoformat(' ', 'minutes')})")

@@ -168,6 +168,7 @@ def _missing_model(target, missing, count, settings, config, reason: str = "") -
     else:
         fix = (f"Install it with `invoke models` (online) or `invoke models --from DIR` "
                f"(.argosmodel files or model folders with a mirsad-model.json), into {config.models_dir}")
+    stages.count(settings, "briefings_waiting", count)
     message = f"no translation model for {pairs}: {count} briefing(s) have no {target} version. {fix}"
     if config.strict:
         raise MissingModelError(f"mirsad_mt: {message}")

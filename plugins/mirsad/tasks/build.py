@@ -11,8 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mirsad.build.api import (BuildFailed, build_atomically, leftover_staging, outcome, preview_of, project_lock,
-                              run_pelican, staging_folder)
+from mirsad.build.api import (BuildFailed, build_atomically, holds_until, inputs_fingerprint, leftover_staging, outcome,
+                              preview_of, project_lock, run_pelican, staging_folder)
 from mirsad.common.output_folders import MARKER, made_by_mirsad, mark
 
 from .site import Site, TaskError, failing_as
@@ -29,8 +29,13 @@ def cache_overrides(site: Site, cache: Path | None, strict: bool) -> dict[str, A
 
 
 def build(site: Site, *, publish: bool = False, strict: bool = False, output: Path | None = None,
-          content: Path | None = None, cache: Path | None = None, jobs: int = 0, force: bool = False) -> Path:
-    """Build the site into `output` atomically; returns the folder built."""
+          content: Path | None = None, cache: Path | None = None, jobs: int = 0, force: bool = False,
+          rebuild: bool = False) -> Path:
+    """Build the site into `output` atomically; returns the folder built.
+    When nothing it is built from changed since the last build of `output`
+    finished (and that build holds: no error, nothing waiting for a model,
+    no scheduled briefing due since), `output` is left as it is, unless
+    `rebuild`."""
     if publish:
         check_publication_address(site)
     cache_dir = cache.resolve() if cache else None
@@ -39,18 +44,48 @@ def build(site: Site, *, publish: bool = False, strict: bool = False, output: Pa
     with failing_as("build"):
         target = site.output_folder(output or site.output, force=force, content=content, cache=cache_dir)
     record = cache_dir or site.cache  # where `invoke deploy` reads whether this build finished
+    overrides = cache_overrides(site, cache_dir, strict)
+    from mirsad.i18n.api import build_clock
+
     with failing_as(), project_lock(lock_file):
+        inputs = build_inputs(site, content, publish, strict, overrides)
+        if not rebuild and outcome.up_to_date(record, target, inputs, publish, build_clock(site.settings(publish))):
+            print(f"Nothing changed since the last build: {target} is up to date (`invoke build --rebuild` "
+                  "builds it anyway)")
+            return target
         outcome.started(record, target)
         try:
             build_atomically(target, lambda staging: run_pelican(
                 site.pelican, (content or site.content).resolve(), site.settings_file(publish), staging,
-                strict=strict, overrides=cache_overrides(site, cache_dir, strict), jobs=jobs, target=target))
+                strict=strict, overrides=overrides, jobs=jobs, target=target))
         except BuildFailed:
             outcome.failed(record, target)
             raise
-        outcome.succeeded(record, target, publish)
+        outcome.succeeded(record, target, publish, inputs, holds_until(last_build(site, cache_dir)))
     print(f"Site built in {target}")
     return target
+
+
+def build_inputs(site: Site, content: Path | None, publish: bool, strict: bool, overrides: dict[str, Any]) -> str:
+    """The fingerprint of what a build of `site` reads (mirsad.build inputs)."""
+    settings = site.settings(publish)
+    models = (overrides.get("MIRSAD_MT") or settings.get("MIRSAD_MT") or {}).get("models_dir") or ""
+    models = os.environ.get("MIRSAD_MODELS_DIR") or models
+    folders = [content or site.content, site.root / settings.get("THEME", "themes/mirsad"),
+               *(site.root / folder for folder in settings.get("PLUGIN_PATHS", []))]
+    if models:
+        folders.append(Path(os.path.expanduser(models)))
+    files = [site.settings_file(), site.settings_file(publish)]
+    return inputs_fingerprint(folders, files, {"publish": publish, "strict": strict, "overrides": overrides})
+
+
+def last_build(site: Site, cache: Path | None) -> dict[str, Any]:
+    """What the build just finished recorded of itself (CACHE_PATH/last-build.json)."""
+    folder = cache or Path(site.settings().get("CACHE_PATH") or site.cache)
+    try:
+        return json.loads((folder / "last-build.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"counts": {"errors": 1}}  # unknown: the next build runs
 
 
 def check_publication_address(site: Site) -> None:
