@@ -30,12 +30,12 @@ def cache_overrides(site: Site, cache: Path | None, strict: bool) -> dict[str, A
 
 def build(site: Site, *, publish: bool = False, strict: bool = False, output: Path | None = None,
           content: Path | None = None, cache: Path | None = None, jobs: int = 0, force: bool = False,
-          rebuild: bool = False) -> Path:
+          rebuild: bool = False, settings: dict[str, Any] | None = None) -> Path:
     """Build the site into `output` atomically; returns the folder built.
     When nothing it is built from changed since the last build of `output`
     finished (and that build holds: no error, nothing waiting for a model,
     no scheduled briefing due since), `output` is left as it is, unless
-    `rebuild`."""
+    `rebuild`. `settings`: settings of this build over the project's (tools, benchmarks)."""
     if publish:
         check_publication_address(site)
     cache_dir = cache.resolve() if cache else None
@@ -44,7 +44,7 @@ def build(site: Site, *, publish: bool = False, strict: bool = False, output: Pa
     with failing_as("build"):
         target = site.output_folder(output or site.output, force=force, content=content, cache=cache_dir)
     record = cache_dir or site.cache  # where `invoke deploy` reads whether this build finished
-    overrides = cache_overrides(site, cache_dir, strict)
+    overrides = {**cache_overrides(site, cache_dir, strict), **(settings or {})}
     from mirsad.i18n.api import build_clock
 
     with failing_as(), project_lock(lock_file):
