@@ -117,8 +117,8 @@ class Digester:
         def walk(item: Any) -> bytes:
             return self._digest(item, level)
 
-        if isinstance(value, (list, tuple)):
-            return _hash(type(value).__name__, *map(walk, value))
+        if isinstance(value, (list, tuple)):  # one kind: a template iterates both alike (a cache gives lists back)
+            return _hash("sequence", *map(walk, value))
         if isinstance(value, (set, frozenset)):
             return _hash("set", *sorted(map(walk, value)))
         if isinstance(value, Mapping):

@@ -18,7 +18,7 @@ from pelican.contents import Article
 from pelican.utils import slugify
 
 from mirsad.common import report
-from mirsad.markdown.api import BriefingError, split
+from mirsad.markdown.api import BriefingError, front_matter, split
 
 from .publication import add_translation, every_original
 
@@ -29,10 +29,10 @@ TRANSLATION_FIELDS = ("title", "summary", "summary_text", "key_points", "transla
                       "corrections", "location", "source")
 
 
-def source_hash(path: str) -> str:
-    """Fingerprint of what a translator translates: title, summary, points, body."""
-    with open(path, encoding="utf-8") as handle:
-        document = split(handle.read(), path)
+def source_hash(path: str, settings: dict[str, Any] | None = None) -> str:
+    """Fingerprint of what a translator translates: title, summary, points,
+    body (`settings`: a build's, whose read cache may hold the file)."""
+    document = front_matter(path, settings)
     fields = document.fields
     parts = [str(fields.get("title", "")), str(fields.get("summary", "")),
              "\n".join(map(str, fields.get("key_points") or [])), document.body.strip()]
@@ -127,10 +127,10 @@ def _is_outdated(path: str, original: Article, fields: dict[str, Any]) -> bool:
         logger.warning(
             "mirsad_i18n: %s has no source_hash, so a later change of the original "
             "cannot be detected. Add `source_hash: %s` to its front matter",
-            path, source_hash(original.source_path),
+            path, source_hash(original.source_path, original.settings),
         )
         return False
-    current = source_hash(original.source_path)
+    current = source_hash(original.source_path, original.settings)
     if recorded != current:
         report.add(original.settings, "Reviewed translations",
                    f"OUT OF DATE {path} (original changed since review)")

@@ -1,6 +1,6 @@
 """What the other Mirsad plugins may use of mirsad.markdown (see mirsad.i18n.api)."""
 
 from .frontmatter import BriefingError, split
-from .reader import body_html
+from .reader import body_html, front_matter
 
-__all__ = ["BriefingError", "body_html", "split"]
+__all__ = ["BriefingError", "body_html", "front_matter", "split"]

@@ -155,6 +155,17 @@ def save_read_cache(settings: dict[str, Any]) -> None:
         session(settings).forget(READ_CACHE)
 
 
+def front_matter(path: str, settings: dict[str, Any] | None = None) -> frontmatter.Document:
+    """A briefing file's front matter and body, from the build's read cache
+    when it holds the file's text (then without parsing it again)."""
+    text = _read_text(path)
+    cache = read_cache(settings) if settings is not None else None
+    known = cache.get(text) if cache is not None else None
+    if known is None:
+        return frontmatter.split(text, path)
+    return frontmatter.Document(copy.deepcopy(known.fields), known.body, known.body_line)
+
+
 def read_cache(settings: dict[str, Any]) -> ReadCache | None:
     """The build's read cache; None outside a build (tools reading one file)."""
     return session(settings).made(READ_CACHE)
