@@ -49,10 +49,11 @@ def environment(project: dict[str, Path], index_url: str, **extra: str) -> dict[
             "MIRSAD_JOBS": "1", **extra}
 
 
-def make_build(project: dict[str, Path], index_url: str) -> subprocess.CompletedProcess:
+def make_build(project: dict[str, Path], index_url: str, *options: str) -> subprocess.CompletedProcess:
     """`make build`, with the test's interpreter (STAMP= leaves .venv as it
     is) and the project's folders instead of content/ and output/."""
-    flags = f"--content {project['content']} --output {project['output']} --cache {project['cache']}"
+    flags = " ".join([f"--content {project['content']} --output {project['output']} --cache {project['cache']}",
+                      *options])
     return subprocess.run(["make", "-s", "build", "STAMP=", f"BIN={BIN}", f"BUILD_FLAGS={flags}"], cwd=ROOT,
                           env=environment(project, index_url), capture_output=True, text=True, timeout=300)
 
@@ -110,7 +111,8 @@ def test_make_build_fetches_the_missing_models_once_and_translates_with_them(ser
     assert "provenance--missing" not in published_text(project["output"])
 
     requests = len(server.requests)
-    second = make_build(project, server.index_url)
+    # --rebuild: with nothing changed the build would leave the output as it is, and print no report.
+    second = make_build(project, server.index_url, "--rebuild")
     assert second.returncode == 0, second.stderr[-3000:]
     assert len(server.requests) == requests  # not even the index: every pair has its model
     assert "mirsad models" not in second.stdout + second.stderr and "downloading" not in second.stdout

@@ -6,9 +6,10 @@ A page (pelican.contents.Content) is digested with what it shows: its
 content with intra-site links resolved, its metadata and every attribute a
 plugin gave it. Pages it refers to (its translations, the versions of its
 briefing) count with their own values, one level deep: a template reaches
-another page's title, URL or text, not the pages that one refers to in turn. The build's settings and the global context, which every
-page object also holds, are digested once for the whole build
-(`reuse.PageKeys`), not through each page.
+another page's title, URL or text, not the pages that one refers to in
+turn. The build's settings and the global context, which every page object
+also holds, are digested once for the whole build (`reuse.PageKeys`), not
+through each page.
 
 What cannot be digested (an object whose state is not visible, such as a
 lock or a compiled template) raises `Opaque`: the page it belongs to is

@@ -126,7 +126,7 @@ class ParallelWriter(Writer):
         return name, (Written(key, files_of(output, self._opened)) if key else None), False
 
     def save_record(self) -> None:
-        """Record this build's pages in its output, for the next build."""
+        """Record this build's pages (in CACHE_PATH) for the next build."""
         self.record.save()
 
     def _announce(self, pending: list[tuple[tuple, dict[str, Any]]]) -> None:
