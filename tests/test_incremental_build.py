@@ -242,3 +242,35 @@ def test_a_scheduled_briefing_goes_out_with_the_first_build_after_its_time(invok
     time.sleep(max(0.0, (due - dt.datetime.now(due.tzinfo)).total_seconds()) + 0.5)
     out = invoke_project.run("build")
     assert "Site built in" in out.out and page_of(invoke_project).is_file(), out.out
+
+
+@pytest.mark.parametrize("when", ["reading", "writing pages"])
+def test_a_build_killed_leaves_the_last_site_and_caches_the_next_build_can_use(tmp_path, when):
+    import signal
+    import time
+
+    project = InvokeProject(tmp_path / "project")
+    assert project.run("build").code == 0
+    before = tree(project.output)
+    path = project.content / "briefings" / "isis-sirte.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("كشفت مصادر", "أفادت مصادر", 1), encoding="utf-8")
+    started = project.start("build", log=tmp_path / "killed.log")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and started.poll() is None:
+        staging = [p for p in project.root.glob(".output-*") if p.is_dir()]
+        if when == "reading" and (project.root / "cache" / "briefings-read.sqlite-wal").exists():
+            break
+        if when == "writing pages" and staging and any(staging[0].rglob("*.html")):
+            break
+        time.sleep(0.01)
+    assert started.poll() is None, "the build ended before it could be killed"
+    os.killpg(started.pid, signal.SIGKILL)
+    started.wait()
+    assert tree(project.output) == before  # the last good site, whole
+    again = project.run("build")
+    assert again.code == 0 and "Site built in" in again.out, again.out
+    cold = InvokeProject(tmp_path / "cold")
+    shutil.rmtree(cold.content)
+    shutil.copytree(project.content, cold.content)
+    assert cold.run("build").code == 0
+    assert_same_site(project.output, cold.output)
