@@ -24,6 +24,8 @@ from typing import Any
 
 from mirsad.common.files import write_atomically
 
+from .inputs import still_holds
+
 RECORD = "build-outcomes.json"
 
 
@@ -99,8 +101,6 @@ def succeeded(cache: Path, output: Path, publish: bool, inputs: str = "", holds_
 def up_to_date(cache: Path, output: Path, inputs: str, publish: bool, now: Any) -> bool:
     """The last build of `output` finished from the same `inputs`, its
     output still holds at `now`, and nothing changed the folder since."""
-    from .inputs import still_holds
-
     outcome = _outcome(cache, output.resolve())
     return (outcome.get("status") == "succeeded" and bool(inputs) and outcome.get("inputs") == inputs
             and bool(outcome.get("publish")) == publish and still_holds(outcome.get("holds_until"), now)

@@ -17,6 +17,7 @@ started anew (a cache only saves time).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -65,31 +66,26 @@ class ReadCache:
     def _open(self) -> sqlite3.Connection | None:
         try:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            db = sqlite3.connect(self.path, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("CREATE TABLE IF NOT EXISTS reads (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-            db.execute("BEGIN")
-            return db
+            return self._connect()
         except sqlite3.DatabaseError as error:
             logger.warning("mirsad_markdown: %s cannot be used (%s); it is started anew", self.path, error)
-            return self._anew()
         except OSError as error:
             logger.info("mirsad_markdown: no read cache at %s (%s)", self.path, error)
             return None
-
-    def _anew(self) -> sqlite3.Connection | None:
         for suffix in ("", "-wal", "-shm"):
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(self.path + suffix)
-            except OSError:
-                pass
         try:
-            db = sqlite3.connect(self.path, isolation_level=None)
-            db.execute("CREATE TABLE IF NOT EXISTS reads (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-            db.execute("BEGIN")
-            return db
+            return self._connect()
         except (sqlite3.DatabaseError, OSError):
             return None
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE IF NOT EXISTS reads (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute("BEGIN")
+        return db
 
     def key(self, text: str) -> str:
         return self.revision + hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()

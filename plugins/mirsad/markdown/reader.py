@@ -61,9 +61,7 @@ class BriefingReader(BaseReader):
     def read_briefing(self, source_path: str) -> tuple[str, dict[str, Any]]:
         text = _read_text(source_path)
         cache = read_cache(self.settings)
-        known = cache.get(text) if cache is not None else None
-        document = frontmatter.split(text, source_path) if known is None else \
-            frontmatter.Document(copy.deepcopy(known.fields), known.body, known.body_line)
+        document, known = _document(text, source_path, cache)
         pristine = copy.deepcopy(document.fields) if known is None and cache is not None else None
         after_first_delimiter = text.removeprefix("\ufeff").split("\n", 1)[-1]  # as _line_of counts
         fields = frontmatter.check_fields(document.fields, source_path, after_first_delimiter)
@@ -158,12 +156,16 @@ def save_read_cache(settings: dict[str, Any]) -> None:
 def front_matter(path: str, settings: dict[str, Any] | None = None) -> frontmatter.Document:
     """A briefing file's front matter and body, from the build's read cache
     when it holds the file's text (then without parsing it again)."""
-    text = _read_text(path)
-    cache = read_cache(settings) if settings is not None else None
+    return _document(_read_text(path), path, read_cache(settings) if settings is not None else None)[0]
+
+
+def _document(text: str, path: str, cache: ReadCache | None) -> tuple[frontmatter.Document, Read | None]:
+    """The text's front matter and body, from `cache` if it holds them
+    (then also what it holds, else None)."""
     known = cache.get(text) if cache is not None else None
     if known is None:
-        return frontmatter.split(text, path)
-    return frontmatter.Document(copy.deepcopy(known.fields), known.body, known.body_line)
+        return frontmatter.split(text, path), None
+    return frontmatter.Document(copy.deepcopy(known.fields), known.body, known.body_line), known
 
 
 def read_cache(settings: dict[str, Any]) -> ReadCache | None:

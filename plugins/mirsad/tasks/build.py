@@ -48,8 +48,9 @@ def build(site: Site, *, publish: bool = False, strict: bool = False, output: Pa
     from mirsad.i18n.api import build_clock
 
     with failing_as(), project_lock(lock_file):
-        inputs = build_inputs(site, content, publish, strict, overrides)
-        if not rebuild and outcome.up_to_date(record, target, inputs, publish, build_clock(site.settings(publish))):
+        settings_now = site.settings(publish)  # the files as this build reads them
+        inputs = build_inputs(site, settings_now, content, publish, strict, overrides)
+        if not rebuild and outcome.up_to_date(record, target, inputs, publish, build_clock(settings_now)):
             print(f"Nothing changed since the last build: {target} is up to date (`invoke build --rebuild` "
                   "builds it anyway)")
             return target
@@ -61,14 +62,15 @@ def build(site: Site, *, publish: bool = False, strict: bool = False, output: Pa
         except BuildFailed:
             outcome.failed(record, target)
             raise
-        outcome.succeeded(record, target, publish, inputs, holds_until(last_build(site, cache_dir)))
+        cache_path = cache_dir or Path(settings_now.get("CACHE_PATH") or site.cache)
+        outcome.succeeded(record, target, publish, inputs, holds_until(last_build(cache_path)))
     print(f"Site built in {target}")
     return target
 
 
-def build_inputs(site: Site, content: Path | None, publish: bool, strict: bool, overrides: dict[str, Any]) -> str:
-    """The fingerprint of what a build of `site` reads (mirsad.build inputs)."""
-    settings = site.settings(publish)
+def build_inputs(site: Site, settings: dict[str, Any], content: Path | None, publish: bool, strict: bool,
+                 overrides: dict[str, Any]) -> str:
+    """The fingerprint of what a build of `site` with `settings` reads (mirsad.build inputs)."""
     models = (overrides.get("MIRSAD_MT") or settings.get("MIRSAD_MT") or {}).get("models_dir") or ""
     models = os.environ.get("MIRSAD_MODELS_DIR") or models
     folders = [content or site.content, site.root / settings.get("THEME", "themes/mirsad"),
@@ -79,11 +81,10 @@ def build_inputs(site: Site, content: Path | None, publish: bool, strict: bool, 
     return inputs_fingerprint(folders, files, {"publish": publish, "strict": strict, "overrides": overrides})
 
 
-def last_build(site: Site, cache: Path | None) -> dict[str, Any]:
+def last_build(cache: Path) -> dict[str, Any]:
     """What the build just finished recorded of itself (CACHE_PATH/last-build.json)."""
-    folder = cache or Path(site.settings().get("CACHE_PATH") or site.cache)
     try:
-        return json.loads((folder / "last-build.json").read_text(encoding="utf-8"))
+        return json.loads((cache / "last-build.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {"counts": {"errors": 1}}  # unknown: the next build runs
 
