@@ -81,3 +81,13 @@ def test_a_correction_without_a_date_is_refused(site):
         "  - date: 2017-01-26\n", "  - date: soon\n"))
     built = site.build()
     assert any(f"{path}:7: correction 1 has the date 'soon', which is not a date" in e for e in built.errors)
+
+
+def test_a_correction_dated_with_its_time_is_shown(site):
+    """YAML reads `2017-01-26 14:30` (no seconds) as text, not as a date: the
+    form the error message itself suggests must be accepted."""
+    site.write("briefings/timed.md", CORRECTED.format(slug="timed").replace(
+        "  - date: 2017-01-26\n", "  - date: 2017-01-26 14:30\n"))
+    built = site.build()
+    assert built.errors == []
+    assert corrections(built, "ar/briefings/timed.html") == [f"26 يناير 2017: {CLASHES}"]

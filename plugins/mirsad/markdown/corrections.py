@@ -33,7 +33,7 @@ def check(value: Any, path: str, source: str) -> list[dict[str, str]]:
         if not isinstance(entry, dict) or set(entry) != {"date", "text"}:
             raise BriefingError(path, f"correction {number} must have a `date` and a `text`, and nothing else",
                                 f"Write it as\n{EXAMPLE}", line=line)
-        date, text = entry["date"], entry["text"]
+        date, text = _as_date(entry["date"]), entry["text"]
         if not isinstance(date, (dt.date, dt.datetime)):
             raise BriefingError(path, f"correction {number} has the date {date!r}, which is not a date",
                                 "Write it as YYYY-MM-DD (or YYYY-MM-DD HH:MM)", line=line)
@@ -43,6 +43,17 @@ def check(value: Any, path: str, source: str) -> list[dict[str, str]]:
         checked.append({"date": date.isoformat(sep=" ") if isinstance(date, dt.datetime) else date.isoformat(),
                         "text": neutralise(text.strip())[0]})
     return checked
+
+
+def _as_date(value: Any) -> Any:
+    """YAML reads 2017-01-26 as a date, but 2017-01-26 14:30 (no seconds) as text: both are dates here."""
+    if isinstance(value, str):
+        try:
+            moment = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            return value
+        return moment.date() if len(value.strip()) == 10 else moment
+    return value
 
 
 def metadata(fields: dict[str, Any], to_date: Callable[[str, str], dt.datetime]) -> dict[str, Any]:
